@@ -218,6 +218,7 @@ class Say:
     referrals: tuple[str, ...] = ()
     buttons: tuple[Button, ...] = ()
     region: str | None = None
+    locale: str = "nl"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,303 @@
+"""The conversation engine: resume(session, event, now) -> (session, replies), with no I/O.
+
+Channels turn their input into events and render the replies; the engine never sees Telegram,
+a terminal or a database, so every path can be tested and replayed exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from bot.engine.intents import IntentMatch, Intents, normalise
+from bot.engine.machine import FREE_TEXT, ROUTE, CompiledFlow, choice_trigger, qualify
+from bot.engine.model import (
+    Button,
+    Event,
+    Forget,
+    Intent,
+    Press,
+    Reply,
+    Say,
+    Session,
+    Start,
+    Step,
+    Text,
+    Unsupported,
+)
+
+log = logging.getLogger(__name__)
+
+SYSTEM = "system"
+MAIN = "main"
+HISTORY_LIMIT = 12
+MAX_ROUTE_HOPS = 16
+PRIVATE_KINDS = frozenset({"contact", "location", "venue", "live_location"})
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
+# System messages every flow set must define (steps of flows/system.yaml).
+SYSTEM_STEPS = (
+    "unknown_text",
+    "stale_button",
+    "expired",
+    "unsupported",
+    "unsupported_private",
+    "at_start",
+    "language",
+    "language_switched",
+    "menu_button",
+)
+
+
+class Engine:
+    """Compiled flows plus intents; one instance serves every conversation."""
+
+    def __init__(
+        self,
+        flows: dict[str, CompiledFlow],
+        intents: Intents,
+        *,
+        main: str = MAIN,
+        locales: tuple[str, ...] = ("nl",),
+        default_locale: str = "nl",
+    ):
+        self.flows = flows
+        self.intents = intents
+        self.main = main
+        self.locales = locales
+        self.default_locale = default_locale
+        self.system = flows[SYSTEM].flow if SYSTEM in flows else None
+        emergency = intents.specs.get("emergency")
+        self._emergency_button = emergency.button if emergency else None
+        self._emergency_step = qualify(main, emergency.goto) if emergency and emergency.goto else ""
+
+    # ---- public -----------------------------------------------------------------------
+
+    def new_session(self, now: float, locale: str | None = None) -> Session:
+        start = self.flows[self.main].flow.start
+        return Session(
+            flow=self.main,
+            step=start,
+            locale=locale or self.default_locale,
+            created=now,
+            updated=now,
+        )
+
+    def resume(
+        self, session: Session | None, event: Event, now: float
+    ) -> tuple[Session | None, list[Reply]]:
+        """Apply one event; returns the new session (None once forgotten) and what to say."""
+        fresh = session is None or isinstance(event, Start)
+        if fresh:
+            session = self.new_session(now)  # /start always begins cleanly
+        else:
+            session = replace(
+                session, answers=dict(session.answers), history=list(session.history), updated=now
+            )
+        if isinstance(event, Start):
+            return session, self._enter(session, session.at, push=False)
+        if isinstance(event, Text):
+            return self._on_text(session, event.text, fresh)
+        if isinstance(event, Press):
+            if fresh:
+                return session, [
+                    self._system(session, "expired"),
+                    *self._enter(session, session.at, push=False),
+                ]
+            return self._on_press(session, event)
+        if isinstance(event, Intent):
+            return self._on_intent(session, IntentMatch(event.name, event.arg), fresh)
+        if isinstance(event, Unsupported):
+            name = "unsupported_private" if event.kind in PRIVATE_KINDS else "unsupported"
+            return session, [self._again(session, name)]
+        raise TypeError(f"not an engine event: {type(event).__name__}")
+
+    def buttons(self, session: Session) -> tuple[Button, ...]:
+        """The buttons of the step the session is at (what 'the current choices' means)."""
+        return self._buttons(session, self._step(session.at))
+
+    # ---- events -----------------------------------------------------------------------
+
+    def _on_text(
+        self, session: Session, text: str, fresh: bool
+    ) -> tuple[Session | None, list[Reply]]:
+        match = self.intents.match(text)
+        if match:
+            return self._on_intent(session, match, fresh, typed=True)
+        if fresh:
+            return session, self._enter(session, session.at, push=False)
+        step = self._step(session.at)
+        index = self._choice_from_text(step, text)
+        if index is not None:
+            return self._choose(session, step, index)
+        if step.free_text:
+            if step.free_text.next:
+                target = self.flows[session.flow].fire(step.id, FREE_TEXT, session)
+                return session, self._enter(session, target)
+            return session, [
+                Say(
+                    text=step.free_text.reply or "",
+                    context=session.at,
+                    buttons=self._buttons(session, step),
+                    region=session.region,
+                    locale=session.locale,
+                )
+            ]
+        return session, [self._again(session, "unknown_text")]
+
+    def _on_press(self, session: Session, press: Press) -> tuple[Session | None, list[Reply]]:
+        flow_id, _, step_id = press.at.partition(":")
+        compiled = self.flows.get(flow_id)
+        step = compiled.flow.steps.get(step_id) if compiled and flow_id != SYSTEM else None
+        stale = (
+            step is None
+            or (press.version and press.version != compiled.flow.version)
+            or not 0 <= press.index < len(step.choices)
+        )
+        if stale:
+            log.info("stale or unknown button ignored")
+            return session, [self._again(session, "stale_button")]
+        if press.at != session.at:
+            session.flow, session.step = flow_id, step_id  # an older message's button still works
+        return self._choose(session, step, press.index)
+
+    def _on_intent(
+        self, session: Session, match: IntentMatch, fresh: bool, typed: bool = False
+    ) -> tuple[Session | None, list[Reply]]:
+        spec = self.intents.specs.get(match.name)
+        if spec is None:
+            return session, [self._again(session, "unknown_text")]
+        if match.name == "emergency":
+            if typed and spec.notice:
+                # A typed alarm may be a false one: 112 first, gently, and the talk goes on.
+                notice = self._system_step(spec.notice)
+                return session, [
+                    Say(
+                        text=notice.text,
+                        context=spec.notice,
+                        referrals=notice.referral_keys(session.region),
+                        buttons=self.buttons(session),
+                        region=session.region,
+                        locale=session.locale,
+                    )
+                ]
+            return session, self._enter(session, self._emergency_step)
+        if match.name == "stop":
+            return self._enter_forget(session, qualify(self.main, spec.goto or "stop"))
+        if match.name == "back":
+            if not session.history:
+                return session, [self._again(session, "at_start")]
+            target = session.history.pop()
+            return session, self._enter(session, target, push=False)
+        if match.name == "language":
+            return self._language(session, match.arg)
+        # menu, help
+        target = qualify(self.main, spec.goto or self.flows[self.main].flow.start)
+        return session, self._enter(session, target, push=not fresh)
+
+    def _language(self, session: Session, locale: str | None) -> tuple[Session, list[Reply]]:
+        if locale and locale in self.locales:
+            session.locale = locale
+            return session, [self._again(session, "language_switched")]
+        buttons = tuple(
+            Button(LANGUAGE_NAMES.get(loc, loc), "language", Intent("language", loc))
+            for loc in self.locales
+        )
+        step = self._system_step(f"{SYSTEM}:language")
+        return session, [
+            Say(
+                text=step.text, context=f"{SYSTEM}:language", buttons=buttons, locale=session.locale
+            )
+        ]
+
+    # ---- moving -----------------------------------------------------------------------
+
+    def _choose(
+        self, session: Session, step: Step, index: int
+    ) -> tuple[Session | None, list[Reply]]:
+        choice = step.choices[index]
+        for name, value in choice.set:
+            if name == "region":
+                session.region = value
+            elif name == "locale":
+                session.locale = value if value in self.locales else session.locale
+            else:
+                session.answers[name] = value
+        target = self.flows[session.flow].fire(step.id, choice_trigger(index), session)
+        return self._enter_forget(session, target)
+
+    def _enter_forget(self, session: Session, target: str) -> tuple[Session | None, list[Reply]]:
+        replies = self._enter(session, target)
+        if replies and isinstance(replies[-1], Forget):
+            return None, replies
+        return session, replies
+
+    def _enter(self, session: Session, target: str, push: bool = True) -> list[Reply]:
+        """Go to a step (following routes) and say it; a forget step ends with Forget()."""
+        origin = session.at
+        for _ in range(MAX_ROUTE_HOPS):
+            flow_id, _, step_id = target.partition(":")
+            step = self.flows[flow_id].flow.steps[step_id]
+            session.flow, session.step = flow_id, step_id
+            if not step.route:
+                break
+            target = self.flows[flow_id].fire(step_id, ROUTE, session)
+        else:
+            raise RuntimeError(f"routes loop from {origin}")
+        if push and origin != session.at:
+            session.history.append(origin)
+            del session.history[:-HISTORY_LIMIT]
+        say = Say(
+            text=step.text,
+            context=session.at,
+            referrals=step.referral_keys(session.region),
+            buttons=() if step.forget else self._buttons(session, step),
+            region=session.region,
+            locale=session.locale,
+        )
+        return [say, Forget()] if step.forget else [say]
+
+    # ---- helpers ----------------------------------------------------------------------
+
+    def _step(self, at: str) -> Step:
+        flow_id, _, step_id = at.partition(":")
+        return self.flows[flow_id].flow.steps[step_id]
+
+    def _system_step(self, at: str) -> Step:
+        return self._step(at if ":" in at else f"{SYSTEM}:{at}")
+
+    def _system(self, session: Session, name: str) -> Say:
+        step = self._system_step(name)
+        return Say(
+            text=step.text,
+            context=f"{SYSTEM}:{name}",
+            referrals=step.referral_keys(session.region),
+            region=session.region,
+            locale=session.locale,
+        )
+
+    def _again(self, session: Session, name: str) -> Say:
+        """A short system message followed by the current choices again."""
+        return replace(self._system(session, name), buttons=self.buttons(session))
+
+    def _buttons(self, session: Session, step: Step) -> tuple[Button, ...]:
+        at = f"{session.flow}:{step.id}"
+        version = self.flows[session.flow].flow.version
+        buttons = [Button(c.label, at, Press(at, i, version)) for i, c in enumerate(step.choices)]
+        if not buttons:
+            menu = self._system_step("menu_button")
+            buttons.append(Button(menu.text, f"{SYSTEM}:menu_button", Intent("menu")))
+        if self._emergency_button and at != self._emergency_step:
+            buttons.append(Button(self._emergency_button, "intent:emergency", Intent("emergency")))
+        return tuple(buttons)
+
+    @staticmethod
+    def _choice_from_text(step: Step, text: str) -> int | None:
+        """Typed '2' or a choice's label counts as pressing that choice."""
+        norm = normalise(text)
+        if norm.isdigit() and 1 <= int(norm) <= len(step.choices):
+            return int(norm) - 1
+        for i, choice in enumerate(step.choices):
+            if normalise(choice.label) == norm:
+                return i
+        return None

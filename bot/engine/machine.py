@@ -1,0 +1,115 @@
+"""One `transitions` Machine per flow, built once at start-up and shared by every session.
+
+A Machine per conversation would cost ~15 ms and ~850 KiB each; instead each flow owns one
+machine and one cursor model. The engine puts the cursor on the session's step, fires the
+trigger (choice, free text or route) and reads where it landed. The engine is synchronous
+and never awaits between those calls, so the shared cursor is safe under asyncio.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from transitions import Machine, MachineError
+
+from bot.engine.model import Flow, Route, Session
+
+ROUTE = "route"
+FREE_TEXT = "free_text"
+
+
+def choice_trigger(index: int) -> str:
+    return f"choice_{index}"
+
+
+def qualify(flow_id: str, target: str) -> str:
+    """'step' -> 'flow:step'; 'other:step' stays as it is."""
+    return target if ":" in target else f"{flow_id}:{target}"
+
+
+class _Cursor:
+    """The one model object a flow's machine moves around; holds no conversation data."""
+
+    state: str
+
+
+def _route_value(session: Session, by: str) -> str | None:
+    return session.region if by == "region" else session.answers.get(by)
+
+
+def _route_condition(route: Route, dest: str):
+    def condition(event: Any) -> bool:
+        session: Session = event.kwargs["session"]
+        return route.target(_route_value(session, route.by)) == dest
+
+    return condition
+
+
+class CompiledFlow:
+    """A flow plus its machine: states are step ids, plus 'flow:step' exits to other flows."""
+
+    def __init__(self, flow: Flow):
+        self.flow = flow
+        self._cursor = _Cursor()
+        states = list(flow.steps)
+        transitions: list[dict[str, Any]] = []
+        for step in flow.steps.values():
+            for i, choice in enumerate(step.choices):
+                transitions.append(
+                    {
+                        "trigger": choice_trigger(i),
+                        "source": step.id,
+                        "dest": self._state(choice.next, states),
+                    }
+                )
+            if step.free_text and step.free_text.next:
+                transitions.append(
+                    {
+                        "trigger": FREE_TEXT,
+                        "source": step.id,
+                        "dest": self._state(step.free_text.next, states),
+                    }
+                )
+            if step.route:
+                for dest in dict.fromkeys(t for _, t in step.route.cases):
+                    transitions.append(
+                        {
+                            "trigger": ROUTE,
+                            "source": step.id,
+                            "dest": self._state(dest, states),
+                            "conditions": [_route_condition(step.route, dest)],
+                        }
+                    )
+        self.machine = Machine(
+            model=self._cursor,
+            states=states,
+            transitions=transitions,
+            initial=flow.start,
+            auto_transitions=False,
+            send_event=True,
+            ignore_invalid_triggers=False,
+            name=flow.id,
+        )
+
+    def _state(self, target: str, states: list[str]) -> str:
+        """Local steps are plain states; a step in another flow becomes an exit state."""
+        if ":" in target:
+            other, step = target.split(":", 1)
+            if other == self.flow.id:
+                return step
+            if target not in states:
+                states.append(target)
+        return target
+
+    def fire(self, step: str, trigger: str, session: Session) -> str:
+        """Move from `step` by `trigger`; returns 'flow:step' where the machine landed."""
+        self.machine.set_state(step, model=self._cursor)
+        try:
+            self._cursor.trigger(trigger, session=session)
+        except (MachineError, AttributeError) as exc:
+            raise LookupError(f"{self.flow.id}:{step} has no '{trigger}'") from exc
+        return qualify(self.flow.id, self._cursor.state)
+
+    def has_trigger(self, step: str, trigger: str) -> bool:
+        event = self.machine.events.get(trigger)
+        return bool(event and event.transitions.get(step))
