@@ -24,7 +24,7 @@ class Problem:
 
 
 class DataError(Exception):
-    """A data file (flow, intents, referrals, config) cannot be used; carries every problem found."""
+    """A data file (flow, intents, referrals, config) is unusable; carries every problem found."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems

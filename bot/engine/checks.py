@@ -1,4 +1,4 @@
-"""Checks across all flows behind `firstcontact flows check`: graph, referrals and Telegram limits."""
+"""The checks behind `firstcontact flows check`: graph, referrals and Telegram limits."""
 
 from __future__ import annotations
 

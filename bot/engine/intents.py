@@ -93,7 +93,7 @@ class Intents:
 
 
 def load_intents(path: Path) -> Intents:
-    """Read flows/intents.yaml; raise DataError with file:line for anything a volunteer got wrong."""
+    """Read flows/intents.yaml; a DataError gives file:line for anything a volunteer got wrong."""
     data = read_yaml(path)
     file = str(path)
     problems: list[Problem] = []

@@ -20,7 +20,8 @@ def read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataError([Problem(ERROR, Where(str(path), 1), f"cannot read the file: {exc}")])
+        problem = Problem(ERROR, Where(str(path), 1), f"cannot read the file: {exc}")
+        raise DataError([problem]) from None
     try:
         return yaml.load(text)
     except MarkedYAMLError as exc:
