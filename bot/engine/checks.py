@@ -90,7 +90,7 @@ def _steps(flows: dict[str, Flow]):
 
 
 def _targets(flow: Flow, step: Step) -> list[tuple[str, Where | None]]:
-    out = [(qualify(flow.id, c.next), c.where or step.where) for c in step.choices]
+    out = [(qualify(flow.id, c.next), c.where or step.where) for c in step.choices if c.next]
     if step.free_text and step.free_text.next:
         out.append((qualify(flow.id, step.free_text.next), step.where))
     if step.route:
@@ -168,9 +168,12 @@ def _check_intents(flows, intents: Intents, facts: ReferralFacts | None, add) ->
 
 def _check_graph(flows: dict[str, Flow], intents: Intents, add) -> None:
     edges: dict[str, list[str]] = {}
+    by_intent = {name: qualify(MAIN, s.goto) for name, s in intents.specs.items() if s.goto}
     for flow, step in _steps(flows):
         if flow.id != SYSTEM:
-            edges[f"{flow.id}:{step.id}"] = [t for t, _ in _targets(flow, step)]
+            targets = [t for t, _ in _targets(flow, step)]
+            targets += [by_intent[c.intent] for c in step.choices if c.intent in by_intent]
+            edges[f"{flow.id}:{step.id}"] = targets
     roots = [f"{MAIN}:{flows[MAIN].start}"]
     roots += [qualify(MAIN, s.goto) for s in intents.specs.values() if s.goto]
     seen: set[str] = set()
@@ -193,7 +196,7 @@ def _check_graph(flows: dict[str, Flow], intents: Intents, add) -> None:
                     f"step '{step.id}' cannot be reached: no choice, route or intent leads to it",
                 )
             )
-        if not edges[at] and not (step.end or step.forget or step.is_handoff):
+        if not edges[at] and not (step.end or step.forget or step.is_handoff or step.choices):
             add(
                 Problem(
                     ERROR,
@@ -262,7 +265,9 @@ def _check_exits(flows: dict[str, Flow], edges: dict[str, list[str]], seen: set[
 def _is_exit(flows: dict[str, Flow], at: str) -> bool:
     flow_id, _, step_id = at.partition(":")
     step = flows[flow_id].steps[step_id]
-    return step.end or step.forget or step.is_handoff
+    # 'back' returns to where he came from, which already had a way on
+    back = any(c.intent in ("back", "language") for c in step.choices)
+    return step.end or step.forget or step.is_handoff or back
 
 
 def _check_text(flow: Flow, step: Step, add) -> None:

@@ -83,6 +83,23 @@ class Engine:
             updated=now,
         )
 
+    def begin(
+        self,
+        now: float,
+        *,
+        flow: str | None = None,
+        locale: str | None = None,
+        region: str | None = None,
+    ) -> tuple[Session, list[Reply]]:
+        """A new conversation at a flow's start, locale and region preset (terminal, tests)."""
+        session = self.new_session(now, locale if locale in self.locales else None)
+        session.region = region
+        if flow:
+            if flow not in self.flows or flow == SYSTEM:
+                raise KeyError(f"there is no flow '{flow}'")
+            session.flow, session.step = flow, self.flows[flow].flow.start
+        return session, self._enter(session, session.at, push=False)
+
     def resume(
         self, session: Session | None, event: Event, now: float
     ) -> tuple[Session | None, list[Reply]]:
@@ -216,6 +233,8 @@ class Engine:
         self, session: Session, step: Step, index: int
     ) -> tuple[Session | None, list[Reply]]:
         choice = step.choices[index]
+        if choice.intent:
+            return self._on_intent(session, IntentMatch(choice.intent), fresh=False)
         for name, value in choice.set:
             if name == "region":
                 session.region = value
@@ -283,7 +302,10 @@ class Engine:
     def _buttons(self, session: Session, step: Step) -> tuple[Button, ...]:
         at = f"{session.flow}:{step.id}"
         version = self.flows[session.flow].flow.version
-        buttons = [Button(c.label, at, Press(at, i, version)) for i, c in enumerate(step.choices)]
+        buttons = [
+            Button(c.label, at, Intent(c.intent) if c.intent else Press(at, i, version))
+            for i, c in enumerate(step.choices)
+        ]
         if not buttons:
             menu = self._system_step("menu_button")
             buttons.append(Button(menu.text, f"{SYSTEM}:menu_button", Intent("menu")))

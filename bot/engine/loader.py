@@ -26,7 +26,8 @@ ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 TARGET_RE = re.compile(r"^(?:[a-z][a-z0-9_]{0,39}:)?[a-z][a-z0-9_]{0,39}$")
 FLOW_FIELDS = {"flow", "title", "start", "answers", "steps", "description"}
 STEP_FIELDS = {"id", "text", "choices", "referrals", "route", "free_text", "end", "forget", "note"}
-CHOICE_FIELDS = {"label", "next", "set"}
+CHOICE_FIELDS = {"label", "next", "set", "intent"}
+CHOICE_INTENTS = ("back", "menu", "stop", "help", "language", "emergency")
 FREE_TEXT_FIELDS = {"next", "reply"}
 REGION_KEYS = (*REGIONS, DEFAULT_REGION_KEY)
 
@@ -231,9 +232,30 @@ def _choices(reader: _Reader, node: dict, what: str, answers: dict) -> tuple[Cho
         cwhat = f"a choice of {what}"
         reader.unknown_fields(item, CHOICE_FIELDS, cwhat)
         label = reader.text(item, "label", cwhat)
-        target = reader.target(item, "next", f"choice '{label}' of {what}")
+        intent = item.get("intent")
+        if intent is not None:
+            target = ""
+            if "next" in item:
+                reader.error(
+                    item,
+                    "intent",
+                    f"choice '{label}' of {what} has both 'next' and 'intent': keep one",
+                )
+            if intent not in CHOICE_INTENTS:
+                reader.error(
+                    item,
+                    "intent",
+                    f"choice '{label}' of {what} has intent '{intent}'; "
+                    f"use one of {', '.join(CHOICE_INTENTS)}"
+                    f"{suggest(intent, CHOICE_INTENTS)}",
+                )
+                intent = None
+        else:
+            target = reader.target(item, "next", f"choice '{label}' of {what}")
         sets = _sets(reader, item, f"choice '{label}' of {what}", answers)
-        out.append(Choice(label=label, next=target, set=sets, where=reader.where(item)))
+        out.append(
+            Choice(label=label, next=target, set=sets, where=reader.where(item), intent=intent)
+        )
     return tuple(out)
 
 

@@ -55,6 +55,8 @@ class CompiledFlow:
         transitions: list[dict[str, Any]] = []
         for step in flow.steps.values():
             for i, choice in enumerate(step.choices):
+                if choice.intent:
+                    continue  # handled by the engine's global intents
                 transitions.append(
                     {
                         "trigger": choice_trigger(i),

@@ -41,9 +41,10 @@ class Choice:
     """One button: its label (Dutch msgid), the step it leads to, answers it records."""
 
     label: str
-    next: str  # "step" or "flow:step"
+    next: str  # "step" or "flow:step"; empty when the choice calls an intent
     set: tuple[tuple[str, str], ...] = ()
     where: Where | None = None
+    intent: str | None = None  # back, menu, stop, help, language, emergency
 
 
 @dataclass(frozen=True, slots=True)

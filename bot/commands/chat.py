@@ -1,0 +1,37 @@
+"""`firstcontact chat`: walk any flow in a terminal, as a volunteer reviewing a script would."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bot.commands.common import load_runtime_or_explain
+from bot.engine.model import REGIONS
+
+
+def register(sub) -> None:
+    parser = sub.add_parser(
+        "chat",
+        help="chat with the bot in this terminal (no network, no database)",
+        description="Walk the conversation in a terminal with numbered choices. Nothing is "
+        "stored; --record writes the walk as a golden transcript.",
+        epilog="Example: firstcontact chat --region NL --record tests/transcripts/my_walk.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--flow", help="start in this flow instead of 'main'")
+    parser.add_argument("--locale", help="language code, e.g. nl or en")
+    parser.add_argument("--region", choices=REGIONS, help="pretend this region was chosen")
+    parser.add_argument(
+        "--record", type=Path, metavar="FILE", help="write the walk as a transcript (YAML) to FILE"
+    )
+    parser.add_argument("--flows-dir", type=Path, help="folder with the flow files")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.channels.terminal import chat
+
+    runtime = load_runtime_or_explain(args.flows_dir)
+    if runtime is None:
+        return 2
+    return chat(runtime, flow=args.flow, locale=args.locale, region=args.region, record=args.record)

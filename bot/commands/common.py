@@ -1,0 +1,21 @@
+"""Helpers shared by the CLI commands: load everything or explain, in plain words, why not."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bot.problems import DataError
+from bot.runtime import Runtime, load_runtime
+
+
+def load_runtime_or_explain(flows_dir: Path | None = None) -> Runtime | None:
+    """The runtime, or None after printing every problem with file and line (no traceback)."""
+    try:
+        return load_runtime(flows_dir) if flows_dir else load_runtime()
+    except DataError as exc:
+        print("The bot cannot start: the flow files have problems.", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        print("Fix them, then run 'firstcontact flows check'.", file=sys.stderr)
+        return None

@@ -1,0 +1,134 @@
+"""`firstcontact flows ...`: check, list, show and draw the flow scripts volunteers review."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from bot.engine.bundle import DEFAULT_FLOWS_DIR, check_all, load_all
+from bot.problems import ERROR, WARNING
+
+
+def _command(sub, name: str, help_: str, example: str, func) -> argparse.ArgumentParser:
+    parser = sub.add_parser(
+        name,
+        help=help_,
+        description=help_,
+        epilog=f"Example: {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--flows-dir",
+        type=Path,
+        default=DEFAULT_FLOWS_DIR,
+        help="folder with the flow files (default: the shipped flows/)",
+    )
+    parser.set_defaults(func=func)
+    return parser
+
+
+def register(sub) -> None:
+    flows = sub.add_parser(
+        "flows",
+        help="check, list, show or draw the conversation scripts",
+        description="Work with the flow scripts in flows/.",
+        epilog="Example: firstcontact flows check",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    inner = flows.add_subparsers(dest="flows_command", metavar="ACTION")
+    check = _command(
+        inner,
+        "check",
+        "check every flow, the intents and the referrals they use",
+        "firstcontact flows check --strict",
+        run_check,
+    )
+    check.add_argument(
+        "--referrals",
+        type=Path,
+        help="the referral directory file to check against (default: flows/referrals.yaml)",
+    )
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _command(
+        inner,
+        "list",
+        "list the flows with their number of steps",
+        "firstcontact flows list",
+        run_list,
+    )
+    show = _command(
+        inner,
+        "show",
+        "print one flow as a readable document (Markdown)",
+        "firstcontact flows show main > main.md",
+        run_show,
+    )
+    show.add_argument("flow", help="the flow name, e.g. main")
+    draw = _command(
+        inner,
+        "diagram",
+        "print one flow as a Mermaid diagram",
+        "firstcontact flows diagram main > flows/diagrams/main.mmd",
+        run_diagram,
+    )
+    draw.add_argument("flow", help="the flow name, e.g. main")
+    flows.set_defaults(func=lambda args: flows.print_help() or 2)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from bot.runtime import directory_facts, message_length
+
+    facts, ref_problems = directory_facts(args.referrals, today=date.today())
+    _, _, problems = check_all(args.flows_dir, facts, message_length(facts))
+    problems = ref_problems + problems
+    errors = [p for p in problems if p.level == ERROR]
+    warnings = [p for p in problems if p.level == WARNING]
+    for problem in problems:
+        print(problem, file=sys.stderr if problem.level == ERROR else sys.stdout)
+    failed = bool(errors) or (args.strict and bool(warnings))
+    verdict = "FAILED" if failed else "OK"
+    print(f"{verdict}: {len(errors)} error(s), {len(warnings)} warning(s)")
+    return 1 if failed else 0
+
+
+def _load_one(args: argparse.Namespace):
+    flows, _, problems = load_all(args.flows_dir)
+    if args.flow not in flows:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"No flow '{args.flow}'. Flows: {', '.join(sorted(flows)) or 'none'}", file=sys.stderr
+        )
+        return None
+    return flows[args.flow]
+
+
+def run_list(args: argparse.Namespace) -> int:
+    flows, _, problems = load_all(args.flows_dir)
+    for flow in sorted(flows.values(), key=lambda f: f.id):
+        print(f"{flow.id:<16} {len(flow.steps):>3} steps  {flow.title}  ({flow.file})")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from bot.review.markdown import document
+
+    flow = _load_one(args)
+    if flow is None:
+        return 1
+    print(document(flow))
+    return 0
+
+
+def run_diagram(args: argparse.Namespace) -> int:
+    from bot.review.mermaid import diagram
+
+    flow = _load_one(args)
+    if flow is None:
+        return 1
+    print(diagram(flow), end="")
+    return 0

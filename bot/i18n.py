@@ -1,0 +1,64 @@
+"""Translations: Dutch flow text is the msgid, "flow:step" the context; catalogs load once.
+
+Catalogs are gettext .po files in locales/<lang>/LC_MESSAGES/firstcontact.po, read with Babel
+at start-up (no compile step, so a translator's edit shows after a restart). A missing or
+fuzzy translation falls back to the Dutch source text.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.pofile import read_po
+
+log = logging.getLogger(__name__)
+
+SOURCE_LOCALE = "nl"
+DOMAIN = "firstcontact"
+DEFAULT_LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
+
+
+class Catalogs:
+    """Every language's (context, msgid) -> text table, plus Babel locales for formatting."""
+
+    def __init__(self, tables: dict[str, dict[tuple[str | None, str], str]]):
+        self._tables = tables
+        self.locales = (SOURCE_LOCALE, *sorted(k for k in tables if k != SOURCE_LOCALE))
+
+    def pgettext(self, locale: str, context: str | None, msgid: str) -> str:
+        if locale == SOURCE_LOCALE or not msgid:
+            return msgid
+        table = self._tables.get(locale)
+        if not table:
+            return msgid
+        return table.get((context, msgid)) or table.get((None, msgid)) or msgid
+
+    def babel_locale(self, locale: str) -> Locale:
+        try:
+            return Locale.parse(locale)
+        except (UnknownLocaleError, ValueError):
+            return Locale.parse(SOURCE_LOCALE)
+
+    def negotiate(self, wanted: str | None) -> str:
+        """The best locale we have for a client's language code ('en-GB' -> 'en')."""
+        if not wanted:
+            return SOURCE_LOCALE
+        code = wanted.replace("-", "_").split("_")[0].lower()
+        return code if code in self.locales else SOURCE_LOCALE
+
+
+def load_catalogs(locales_dir: Path = DEFAULT_LOCALES_DIR) -> Catalogs:
+    tables: dict[str, dict[tuple[str | None, str], str]] = {}
+    for po in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        lang = po.parts[-3]
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        table: dict[tuple[str | None, str], str] = {}
+        for message in catalog:
+            if message.id and message.string and not message.fuzzy:
+                table[(message.context, str(message.id))] = str(message.string)
+        tables[lang] = table
+        log.info("loaded %d translations for %s", len(table), lang)
+    return Catalogs(tables)

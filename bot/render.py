@@ -1,0 +1,69 @@
+"""Engine replies -> channel-neutral messages: translated text, referral cards and buttons.
+
+Channels only format what comes out of here (HTML for Telegram, plain text for the terminal),
+so what a man reads is the same on every channel and in the golden transcripts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.engine import callback
+from bot.engine.model import Intent, Press, Say
+from bot.i18n import Catalogs
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    """One referral as shown: a title line, short fact lines, and links for URL buttons."""
+
+    key: str
+    title: str
+    lines: tuple[str, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()  # (label, https URL)
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonView:
+    label: str
+    event: Press | Intent
+    data: str  # compact callback data, <= 64 bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    text: str
+    cards: tuple[CardView, ...] = ()
+    buttons: tuple[ButtonView, ...] = ()
+
+    def plain(self) -> str:
+        """The message as plain text (terminal, transcripts, length checks)."""
+        parts = [self.text.strip()] if self.text.strip() else []
+        for card in self.cards:
+            parts.append(
+                "\n".join((card.title, *card.lines, *(f"{lbl}: {url}" for lbl, url in card.links)))
+            )
+        return "\n\n".join(parts)
+
+
+# (keys, region, now, locale) -> cards; the directory decides order, alternatives and hours.
+CardSource = Callable[[Sequence[str], str | None, datetime, str], list[CardView]]
+
+
+class Renderer:
+    def __init__(self, catalogs: Catalogs, cards: CardSource):
+        self.catalogs = catalogs
+        self.cards = cards
+
+    def render(self, say: Say, now: datetime) -> Message:
+        tr = self.catalogs.pgettext
+        buttons = tuple(
+            ButtonView(tr(say.locale, b.context, b.label), b.event, callback.encode(b.event))
+            for b in say.buttons
+        )
+        cards = (
+            tuple(self.cards(say.referrals, say.region, now, say.locale)) if say.referrals else ()
+        )
+        return Message(text=tr(say.locale, say.context, say.text), cards=cards, buttons=buttons)
