@@ -22,7 +22,7 @@ class CardView:
     key: str
     title: str
     lines: tuple[str, ...] = ()
-    links: tuple[tuple[str, str], ...] = ()  # (label, https URL)
+    links: tuple[tuple[str, str], ...] = ()  # (label, https URL) for buttons; also in lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +41,7 @@ class Message:
     def plain(self) -> str:
         """The message as plain text (terminal, transcripts, length checks)."""
         parts = [self.text.strip()] if self.text.strip() else []
-        for card in self.cards:
-            parts.append(
-                "\n".join((card.title, *card.lines, *(f"{lbl}: {url}" for lbl, url in card.links)))
-            )
+        parts.extend("\n".join((card.title, *card.lines)) for card in self.cards)
         return "\n\n".join(parts)
 
 
