@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.engine.bundle import DEFAULT_FLOWS_DIR, build_engine
+from bot.engine.checks import ReferralFacts
 from bot.engine.engine import Engine
-from bot.engine.model import Say
+from bot.engine.model import Say, Step
 from bot.i18n import DEFAULT_LOCALES_DIR, Catalogs, load_catalogs
+from bot.problems import DataError, Problem
+from bot.referrals.cards import render_card_text, resolve_cards
+from bot.referrals.checks import check_directory
+from bot.referrals.load import default_path, load_directory
+from bot.referrals.model import Directory
+from bot.referrals.watch import DirectoryWatcher
 from bot.render import CardView, Message, Renderer
 
 log = logging.getLogger(__name__)
+# A weekday night in winter: many lines are closed, so cards are at their longest.
+LONGEST_MOMENT = datetime(2026, 1, 5, 2, 0, tzinfo=ZoneInfo("Europe/Brussels"))
 
 
 @dataclass
@@ -22,15 +32,81 @@ class Runtime:
     engine: Engine
     catalogs: Catalogs
     renderer: Renderer
+    directory: Callable[[], Directory]
 
     def render(self, say: Say, now: datetime) -> Message:
         return self.renderer.render(say, now)
 
 
-def _key_cards(
-    keys: Sequence[str], region: str | None, now: datetime, locale: str
+@dataclass(frozen=True, slots=True)
+class DirectoryFacts(ReferralFacts):
+    """ReferralFacts for the checks, keeping the directory to measure rendered cards."""
+
+    directory: Directory | None = None
+
+
+def facts_of(directory: Directory) -> DirectoryFacts:
+    def status(key: str) -> str | None:
+        entry = directory.get(key)
+        return entry.status if entry else None
+
+    def is_emergency(key: str) -> bool:
+        entry = directory.get(key)
+        return bool(entry and entry.emergency and entry.active)
+
+    return DirectoryFacts(
+        status=status,
+        is_emergency=is_emergency,
+        keys=lambda: list(directory.keys()),
+        directory=directory,
+    )
+
+
+def directory_facts(
+    path: Path | None, today: date | None = None
+) -> tuple[DirectoryFacts | None, list[Problem]]:
+    """The directory's facts for `flows check`, and its own problems (errors and warnings)."""
+    path = path or default_path()
+    try:
+        directory = load_directory(path)
+    except DataError as exc:
+        return None, exc.problems
+    return facts_of(directory), list(check_directory(directory, today or date.today()))
+
+
+def card_views(
+    directory: Directory,
+    keys: Sequence[str],
+    region: str | None,
+    now: datetime,
+    locale: str,
+    gettext: Callable[[str], str] | None = None,
 ) -> list[CardView]:
-    return [CardView(key=k, title=k) for k in keys]
+    views = []
+    for card in resolve_cards(directory, keys, region, now):
+        lines = render_card_text(card, locale, gettext).split("\n")
+        entry = card.entry
+        links = tuple(
+            (label, url)
+            for label, url in (("Website", entry.website), ("Chat", entry.chat_url))
+            if url
+        )
+        views.append(CardView(key=entry.key, title=lines[0], lines=tuple(lines[1:]), links=links))
+    return views
+
+
+def message_length(facts: ReferralFacts | None) -> Callable[[Step, str | None], int] | None:
+    """For the checks: how long a step gets with its cards, at the longest moment of the week."""
+    directory = getattr(facts, "directory", None)
+    if directory is None:
+        return None
+
+    def length(step: Step, region: str | None) -> int:
+        keys = step.referral_keys(region)
+        cards = card_views(directory, keys, region, LONGEST_MOMENT, "nl") if keys else []
+        return len(Message(text=step.text, cards=tuple(cards)).plain())
+
+    return length
 
 
 def load_runtime(
@@ -40,5 +116,23 @@ def load_runtime(
 ) -> Runtime:
     """Load and check everything; raises bot.problems.DataError when the bot must not start."""
     catalogs = load_catalogs(locales_dir)
-    engine = build_engine(flows_dir, locales=catalogs.locales)
-    return Runtime(engine=engine, catalogs=catalogs, renderer=Renderer(catalogs, _key_cards))
+    watcher = DirectoryWatcher(referrals_file or default_path())
+    facts = facts_of(watcher.current())
+    engine = build_engine(
+        flows_dir, facts=facts, locales=catalogs.locales, render_length=message_length(facts)
+    )
+
+    def cards(
+        keys: Sequence[str], region: str | None, now: datetime, locale: str
+    ) -> list[CardView]:
+        def gettext(msgid: str) -> str:
+            return catalogs.pgettext(locale, "referrals", msgid)
+
+        return card_views(watcher.current(), keys, region, now, locale, gettext)
+
+    return Runtime(
+        engine=engine,
+        catalogs=catalogs,
+        renderer=Renderer(catalogs, cards),
+        directory=watcher.current,
+    )

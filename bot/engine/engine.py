@@ -69,6 +69,8 @@ class Engine:
         self.system = flows[SYSTEM].flow if SYSTEM in flows else None
         emergency = intents.specs.get("emergency")
         self._emergency_button = emergency.button if emergency else None
+        self._button_cache: dict[tuple[str, str], tuple[Button, ...]] = {}
+        self._label_cache: dict[int, dict[str, int]] = {}  # id(step) -> normalised label -> index
         self._emergency_step = qualify(main, emergency.goto) if emergency and emergency.goto else ""
 
     # ---- public -----------------------------------------------------------------------
@@ -108,9 +110,7 @@ class Engine:
         if fresh:
             session = self.new_session(now)  # /start always begins cleanly
         else:
-            session = replace(
-                session, answers=dict(session.answers), history=list(session.history), updated=now
-            )
+            session = session.copy(updated=now)  # the caller's session is never changed
         if isinstance(event, Start):
             return session, self._enter(session, session.at, push=False)
         if isinstance(event, Text):
@@ -297,11 +297,27 @@ class Engine:
 
     def _again(self, session: Session, name: str) -> Say:
         """A short system message followed by the current choices again."""
-        return replace(self._system(session, name), buttons=self.buttons(session))
+        step = self._system_step(name)
+        return Say(
+            text=step.text,
+            context=f"{SYSTEM}:{name}",
+            referrals=step.referral_keys(session.region),
+            buttons=self.buttons(session),
+            region=session.region,
+            locale=session.locale,
+        )
 
     def _buttons(self, session: Session, step: Step) -> tuple[Button, ...]:
-        at = f"{session.flow}:{step.id}"
-        version = self.flows[session.flow].flow.version
+        """A step's buttons never change after start-up, so they are built once and kept."""
+        key = (session.flow, step.id)
+        cached = self._button_cache.get(key)
+        if cached is None:
+            cached = self._button_cache[key] = self._make_buttons(session.flow, step)
+        return cached
+
+    def _make_buttons(self, flow_id: str, step: Step) -> tuple[Button, ...]:
+        at = f"{flow_id}:{step.id}"
+        version = self.flows[flow_id].flow.version
         buttons = [
             Button(c.label, at, Intent(c.intent) if c.intent else Press(at, i, version))
             for i, c in enumerate(step.choices)
@@ -313,13 +329,13 @@ class Engine:
             buttons.append(Button(self._emergency_button, "intent:emergency", Intent("emergency")))
         return tuple(buttons)
 
-    @staticmethod
-    def _choice_from_text(step: Step, text: str) -> int | None:
+    def _choice_from_text(self, step: Step, text: str) -> int | None:
         """Typed '2' or a choice's label counts as pressing that choice."""
         norm = normalise(text)
         if norm.isdigit() and 1 <= int(norm) <= len(step.choices):
             return int(norm) - 1
-        for i, choice in enumerate(step.choices):
-            if normalise(choice.label) == norm:
-                return i
-        return None
+        labels = self._label_cache.get(id(step))
+        if labels is None:
+            labels = {normalise(c.label): i for i, c in reversed(list(enumerate(step.choices)))}
+            self._label_cache[id(step)] = labels
+        return labels.get(norm)

@@ -155,6 +155,20 @@ class Session:
     def at(self) -> str:
         return f"{self.flow}:{self.step}"
 
+    def copy(self, updated: float) -> Session:
+        """A copy to change: the engine never mutates the session it was given."""
+        return Session(
+            self.flow,
+            self.step,
+            self.locale,
+            self.region,
+            dict(self.answers),
+            list(self.history),
+            self.created,
+            updated,
+            list(self.message_ids),
+        )
+
 
 # ---- events: what a channel hands the engine -------------------------------------------
 
