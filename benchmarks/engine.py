@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from transitions import Machine  # noqa: E402
+from transitions import Machine
 
-from bot.engine.bundle import build_engine  # noqa: E402
-from bot.engine.machine import choice_trigger  # noqa: E402
-from bot.engine.model import Forget, Say, Start, Text  # noqa: E402
-from bot.runtime import load_runtime  # noqa: E402
+from bot.engine.bundle import build_engine
+from bot.engine.machine import choice_trigger
+from bot.engine.model import Forget, Say, Start, Text
+from bot.runtime import load_runtime
 
 TEXTS = ["ik weet het niet", "terug", "menu", "help", "2", "hallo?", "ze heeft een mes"]
 

@@ -103,7 +103,7 @@ def test_back_at_start_says_so(engine) -> None:
 def test_history_is_bounded(engine) -> None:
     session, replies = engine.resume(None, Start(), 0.0)
     for i in range(HISTORY_LIMIT * 3):
-        session, replies = engine.resume(session, Text("help" if i % 2 else "menu"), float(i))
+        session, _replies = engine.resume(session, Text("help" if i % 2 else "menu"), float(i))
     assert len(session.history) <= HISTORY_LIMIT
 
 
@@ -170,7 +170,7 @@ def test_contact_and_location_are_not_needed(engine, kind) -> None:
 
 def test_language_offers_known_locales_only(engine) -> None:
     session, _ = engine.resume(None, Start(), 0.0)
-    same, [say] = engine.resume(session, Text("taal"), 1.0)
+    _same, [say] = engine.resume(session, Text("taal"), 1.0)
     assert {b.event.arg for b in say.buttons} == set(engine.locales)
     unchanged, _ = engine.resume(session, Intent("language", "xx"), 1.0)
     assert unchanged.locale == session.locale
@@ -221,6 +221,6 @@ def test_fast_lookup_agrees_with_transitions_trigger(engine) -> None:
 
 
 def test_engine_replies_are_data_only(engine) -> None:
-    session, replies = engine.resume(None, Start(), 0.0)
+    _session, replies = engine.resume(None, Start(), 0.0)
     for reply in replies:
         assert isinstance(reply, Say | Forget)

@@ -7,7 +7,6 @@ a terminal or a database, so every path can be tested and replayed exactly.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 from bot.engine.intents import IntentMatch, Intents, normalise
 from bot.engine.machine import FREE_TEXT, ROUTE, CompiledFlow, choice_trigger, qualify
