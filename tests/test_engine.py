@@ -101,9 +101,9 @@ def test_back_at_start_says_so(engine) -> None:
 
 
 def test_history_is_bounded(engine) -> None:
-    session, replies = engine.resume(None, Start(), 0.0)
+    session, _ = engine.resume(None, Start(), 0.0)
     for i in range(HISTORY_LIMIT * 3):
-        session, _replies = engine.resume(session, Text("help" if i % 2 else "menu"), float(i))
+        session, _ = engine.resume(session, Text("help" if i % 2 else "menu"), float(i))
     assert len(session.history) <= HISTORY_LIMIT
 
 

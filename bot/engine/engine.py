@@ -106,10 +106,8 @@ class Engine:
     ) -> tuple[Session | None, list[Reply]]:
         """Apply one event; returns the new session (None once forgotten) and what to say."""
         fresh = session is None or isinstance(event, Start)
-        if fresh:
-            session = self.new_session(now)  # /start always begins cleanly
-        else:
-            session = session.copy(updated=now)  # the caller's session is never changed
+        # /start always begins cleanly; otherwise work on a copy, never the caller's session
+        session = self.new_session(now) if fresh else session.copy(updated=now)
         if isinstance(event, Start):
             return session, self._enter(session, session.at, push=False)
         if isinstance(event, Text):
