@@ -8,6 +8,7 @@ fuzzy translation falls back to the Dutch source text.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -17,7 +18,9 @@ log = logging.getLogger(__name__)
 
 SOURCE_LOCALE = "nl"
 DOMAIN = "firstcontact"
-DEFAULT_LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
+DEFAULT_LOCALES_DIR = Path(
+    os.environ.get("FIRSTCONTACT_LOCALES_DIR") or Path(__file__).resolve().parents[1] / "locales"
+)
 
 
 class Catalogs:

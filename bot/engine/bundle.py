@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +19,10 @@ log = logging.getLogger(__name__)
 
 INTENTS_FILE = "intents.yaml"
 NOT_FLOWS = {INTENTS_FILE, "referrals.yaml"}
-DEFAULT_FLOWS_DIR = Path(__file__).resolve().parents[2] / "flows"
+# FIRSTCONTACT_FLOWS_DIR, else the flows/ folder of this checkout (the Dockerfile sets the env).
+DEFAULT_FLOWS_DIR = Path(
+    os.environ.get("FIRSTCONTACT_FLOWS_DIR") or Path(__file__).resolve().parents[2] / "flows"
+)
 
 
 def flow_files(flows_dir: Path) -> list[Path]:
