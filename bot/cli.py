@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "bot.commands.flows",
     "bot.commands.referrals",
     "bot.commands.purge",
+    "bot.commands.i18n",
 )
 
 
