@@ -1,0 +1,105 @@
+"""The `firstcontact` command: every subcommand documented with an example, and the ones
+volunteers use most (flows check, chat) behave as the README says."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.channels.terminal import chat
+from bot.cli import build_parser, main
+from bot.engine.bundle import DEFAULT_FLOWS_DIR
+from bot.transcripts import play
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _subcommands(parser: argparse.ArgumentParser, prefix=()):
+    for action in parser._actions:  # noqa: SLF001 - argparse has no public walk
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for name, sub in action.choices.items():
+                yield (*prefix, name), sub
+                yield from _subcommands(sub, (*prefix, name))
+
+
+COMMANDS = list(_subcommands(build_parser()))
+
+
+@pytest.mark.parametrize(("path", "parser"), COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
+def test_every_command_has_help_with_an_example(path, parser) -> None:
+    text = parser.format_help()
+    assert "Example: firstcontact " + path[0] in text, f"'{' '.join(path)}' help has no example"
+    assert parser.description, f"'{' '.join(path)}' has no description"
+
+
+def test_readme_documents_every_top_level_command() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    top = {path[0] for path, _ in COMMANDS}
+    assert top, "no commands found"
+    missing = [name for name in sorted(top) if f"firstcontact {name}" not in readme]
+    assert not missing, f"README does not mention: {missing}"
+
+
+def test_flows_check_passes_on_shipped_flows(capsys) -> None:
+    assert main(["flows", "check"]) == 0
+    assert "OK: 0 error(s)" in capsys.readouterr().out
+
+
+def test_flows_check_fails_with_file_and_line(tmp_path: Path, capsys) -> None:
+    flows = tmp_path / "flows"
+    shutil.copytree(DEFAULT_FLOWS_DIR, flows)
+    text = (flows / "main.yaml").read_text("utf-8").replace("next: feiten\n", "next: fieten\n", 1)
+    (flows / "main.yaml").write_text(text, "utf-8")
+    assert main(["flows", "check", "--flows-dir", str(flows)]) == 1
+    err = capsys.readouterr().err
+    assert "main.yaml:" in err and "fieten" in err and "did you mean" in err
+
+
+def test_broken_flows_stop_chat_with_a_message_not_a_traceback(tmp_path: Path) -> None:
+    flows = tmp_path / "flows"
+    shutil.copytree(DEFAULT_FLOWS_DIR, flows)
+    (flows / "main.yaml").write_text("flow: main\nsteps:\n  - id: [kapot\n", "utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", "--flows-dir", str(flows)],
+        capture_output=True, text=True, cwd=ROOT, timeout=60, input="",
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "main.yaml:3" in result.stderr
+
+
+def test_flows_diagram_and_show(capsys) -> None:
+    assert main(["flows", "diagram", "main"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("flowchart TD") and "main__welkom" in out
+    assert main(["flows", "show", "main"]) == 0
+    assert "## `welkom`" in capsys.readouterr().out
+    assert main(["flows", "show", "nope"]) == 1
+
+
+def test_terminal_chat_reaches_nl_and_flanders_handoffs(runtime, tmp_path: Path) -> None:
+    for region_button, expected in (("1", "Veilig Thuis"), ("2", "1712")):
+        record = tmp_path / f"walk_{region_button}.yaml"
+        out = io.StringIO()
+        # region, then "Nu met iemand praten" typed as its label
+        stdin = io.StringIO(f"{region_button}\nNu met iemand praten\n:sticker\n:quit\n")
+        code = chat(runtime, flow=None, locale=None, region=None, record=record,
+                    stdin=stdin, out=out)
+        screen = out.getvalue()
+        assert code == 0 and expected in screen, screen[-1500:]
+        assert "  1) " in screen  # numbered choices
+        played, _ = play(record, runtime)
+        assert len(played.results) == 4 and not played.failures
+
+
+def test_terminal_rejects_unknown_flow(runtime) -> None:
+    out = io.StringIO()
+    assert chat(runtime, flow="nope", locale=None, region=None, record=None,
+                stdin=io.StringIO(""), out=out) == 2
+    assert "no flow 'nope'" in out.getvalue()
