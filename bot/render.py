@@ -13,16 +13,7 @@ from datetime import datetime
 from bot.engine import callback
 from bot.engine.model import Intent, Press, Say
 from bot.i18n import Catalogs
-
-
-@dataclass(frozen=True, slots=True)
-class CardView:
-    """One referral as shown: a title line, short fact lines, and links for URL buttons."""
-
-    key: str
-    title: str
-    lines: tuple[str, ...] = ()
-    links: tuple[tuple[str, str], ...] = ()  # (label, https URL) for buttons; also in lines
+from bot.referrals.cards import CardText as CardView  # title, lines, (label, url) links
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +32,9 @@ class Message:
     def plain(self) -> str:
         """The message as plain text (terminal, transcripts, length checks)."""
         parts = [self.text.strip()] if self.text.strip() else []
-        parts.extend("\n".join((card.title, *card.lines)) for card in self.cards)
+        for card in self.cards:
+            links = (f"{label}: {url}" for label, url in card.links)
+            parts.append("\n".join((card.title, *card.lines, *links)))
         return "\n\n".join(parts)
 
 

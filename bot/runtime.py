@@ -15,7 +15,7 @@ from bot.engine.engine import Engine
 from bot.engine.model import Say, Step
 from bot.i18n import DEFAULT_LOCALES_DIR, Catalogs, load_catalogs
 from bot.problems import DataError, Problem
-from bot.referrals.cards import render_card_text, resolve_cards
+from bot.referrals.cards import card_text, resolve_cards
 from bot.referrals.checks import check_directory
 from bot.referrals.load import default_path, load_directory
 from bot.referrals.model import Directory
@@ -82,17 +82,8 @@ def card_views(
     locale: str,
     gettext: Callable[[str], str] | None = None,
 ) -> list[CardView]:
-    views = []
-    for card in resolve_cards(directory, keys, region, now):
-        lines = render_card_text(card, locale, gettext).split("\n")
-        entry = card.entry
-        links = tuple(
-            (label, url)
-            for label, url in (("Website", entry.website), ("Chat", entry.chat_url))
-            if url
-        )
-        views.append(CardView(key=entry.key, title=lines[0], lines=tuple(lines[1:]), links=links))
-    return views
+    """The cards a step shows now, as title, fact lines and links, translated."""
+    return [card_text(c, locale, gettext) for c in resolve_cards(directory, keys, region, now)]
 
 
 def message_length(facts: ReferralFacts | None) -> Callable[[Step, str | None], int] | None:

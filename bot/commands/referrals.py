@@ -1,0 +1,245 @@
+"""`firstcontact referrals ...`: let a coordinator check, read and change the helpline directory."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from bot.engine.model import REGIONS
+from bot.problems import ERROR, WARNING, DataError, Problem
+from bot.referrals.cards import render_card_text, resolve_cards
+from bot.referrals.checks import check_directory
+from bot.referrals.edit import EditRefused, edit_entry, parse_assignments
+from bot.referrals.fields import suggest
+from bot.referrals.hours import describe_hours
+from bot.referrals.load import ENV_FILE, default_path, load_directory
+from bot.referrals.model import Directory, Entry
+
+
+def today() -> date:
+    """The date checks and edits use (one place, so tests can fix it)."""
+    return date.today()
+
+
+def _command(sub, name: str, help_: str, example: str, func) -> argparse.ArgumentParser:
+    parser = sub.add_parser(
+        name,
+        help=help_,
+        description=help_,
+        epilog=f"Example: {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--file",
+        type=Path,
+        default=None,
+        help=f"the referral file (default: ${ENV_FILE} or flows/referrals.yaml)",
+    )
+    parser.set_defaults(func=func)
+    return parser
+
+
+def register(sub) -> None:
+    referrals = sub.add_parser(
+        "referrals",
+        help="check, list, show or change the helplines the bot refers to",
+        description="Work with the referral directory (flows/referrals.yaml).",
+        epilog="Example: firstcontact referrals check",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    inner = referrals.add_subparsers(dest="referrals_command", metavar="ACTION")
+    _command(
+        inner,
+        "check",
+        "check the file; exits with 1 when the bot could not use it",
+        "firstcontact referrals check --file flows/referrals.yaml",
+        run_check,
+    )
+    listing = _command(
+        inner,
+        "list",
+        "list the entries with status, number and last check",
+        "firstcontact referrals list --region BE-LEUVEN",
+        run_list,
+    )
+    listing.add_argument("--region", choices=REGIONS, help="only entries shown in this region")
+    show = _command(
+        inner,
+        "show",
+        "show one entry and how the bot shows it right now",
+        "firstcontact referrals show veilig_thuis",
+        run_show,
+    )
+    show.add_argument("key", help="the entry's key, e.g. veilig_thuis")
+    change = _command(
+        inner,
+        "set",
+        "change fields of one entry; the file is only written when the result is valid",
+        'firstcontact referrals set lijn_1712 hours="mon-fri 09:00-18:00" --verified-today',
+        run_set,
+    )
+    change.add_argument("key", help="the entry's key, e.g. lijn_1712")
+    change.add_argument(
+        "values",
+        nargs="+",
+        metavar="FIELD=VALUE",
+        help="new values; lists with commas (regions=NL,BE-VLG); FIELD= removes a field",
+    )
+    change.add_argument(
+        "--verified-today", action="store_true", help="also set last_verified to today"
+    )
+    change.add_argument("--source", help="where you checked it (web address or document)")
+    verify = _command(
+        inner,
+        "verify",
+        "record that you checked an entry today: status verified, last_verified today",
+        "firstcontact referrals verify veilig_thuis --source https://www.veiligthuis.nl",
+        run_verify,
+    )
+    verify.add_argument("key", help="the entry's key, e.g. veilig_thuis")
+    verify.add_argument("--source", help="where you checked it (web address or document)")
+    referrals.set_defaults(func=lambda args: referrals.print_help() or 2)
+
+
+def _path(args: argparse.Namespace) -> Path:
+    return args.file if args.file is not None else default_path()
+
+
+def _print_problems(problems: list[Problem], out=sys.stdout) -> None:
+    for problem in problems:
+        print(f"  {problem}", file=out)
+
+
+def _load(args: argparse.Namespace) -> Directory | None:
+    """The directory, or None after explaining (in plain words, no traceback) why not."""
+    path = _path(args)
+    try:
+        return load_directory(path)
+    except DataError as exc:
+        print(f"{path} cannot be used by the bot:", file=sys.stderr)
+        _print_problems(exc.problems, sys.stderr)
+        print("Fix the lines above, then run 'firstcontact referrals check'.", file=sys.stderr)
+        return None
+
+
+def run_check(args: argparse.Namespace) -> int:
+    directory = _load(args)
+    if directory is None:
+        return 1
+    problems = check_directory(directory, today())
+    _print_problems(problems)
+    errors = sum(p.level == ERROR for p in problems)
+    warnings = sum(p.level == WARNING for p in problems)
+    print(
+        f"{directory.file}: {len(directory.entries)} entries, "
+        f"{errors} error(s), {warnings} warning(s)"
+    )
+    if errors:
+        print("The bot will not use this file until the errors are fixed.")
+    return 1 if errors else 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    directory = _load(args)
+    if directory is None:
+        return 1
+    if args.region:
+        entries = directory.for_region(args.region, include_inactive=True)
+    else:
+        entries = directory.entries
+    rows = [("KEY", "STATUS", "PHONE", "HOURS", "REGIONS", "CHECKED", "NAME")]
+    for e in entries:
+        checked = e.last_verified.isoformat() if e.last_verified else "-"
+        hours = describe_hours(e.hours) if e.hours else "-"
+        rows.append((e.key, e.status, e.phone or "-", hours, ",".join(e.regions), checked, e.name))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        print("  ".join((*cells, row[-1])).rstrip())
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    directory = _load(args)
+    if directory is None:
+        return 1
+    entry = directory.get(args.key)
+    if entry is None:
+        print(f"There is no entry '{args.key}'{suggest(args.key, directory.keys())}.")
+        return 1
+    print(f"{entry.key}  ({entry.where})")
+    for name, line in entry.lines:
+        print(f"  {name}: {_field_text(entry, name)}   (line {line})")
+    now = datetime.now(UTC)
+    print("\nHow the bot shows it now:\n")
+    for card in resolve_cards(directory, [entry.key], None, now):
+        print(render_card_text(card))
+        print()
+    return 0
+
+
+def _field_text(entry: Entry, name: str) -> str:
+    """A field as the coordinator would write it."""
+    if name == "hours":
+        return describe_hours(entry.hours)
+    if name == "timezone":
+        return entry.hours.timezone if entry.hours else "-"
+    if name == "holidays":
+        days = sorted(entry.hours.holidays) if entry.hours else []
+        return ", ".join(day.isoformat() for day in days)
+    value = getattr(entry, name, None)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return "-" if value is None else str(value)
+
+
+def run_set(args: argparse.Namespace) -> int:
+    try:
+        values = parse_assignments(args.values)
+    except EditRefused as exc:
+        print(f"Nothing was changed: {exc}.", file=sys.stderr)
+        return 1
+    return _edit(args, values, verified_today=args.verified_today, mark_verified=False)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    return _edit(args, {}, verified_today=True, mark_verified=True)
+
+
+def _edit(
+    args: argparse.Namespace, values: dict[str, str], *, verified_today: bool, mark_verified: bool
+) -> int:
+    path = _path(args)
+    try:
+        result = edit_entry(
+            path,
+            args.key,
+            values,
+            today(),
+            verified_today=verified_today,
+            mark_verified=mark_verified,
+            source=args.source,
+        )
+    except EditRefused as exc:
+        print(f"Nothing was changed: {exc}.", file=sys.stderr)
+        return 1
+    except DataError as exc:
+        print(f"Nothing was changed: {path} would then have these problems:", file=sys.stderr)
+        _print_problems(exc.problems, sys.stderr)
+        return 1
+    if not result.changes:
+        print(f"{args.key}: nothing to change, the values were already like that.")
+    for name, before, after in result.changes:
+        print(f"{args.key}.{name}: {before} -> {after}")
+    if result.changes:
+        print(f"Saved {path}. The running bot picks this up within a few seconds.")
+    if result.warnings:
+        print("Still worth a look:")
+        _print_problems(result.warnings)
+    return 0

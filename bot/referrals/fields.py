@@ -1,0 +1,153 @@
+"""Checks for single field values, each answering with a sentence a coordinator can act on."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from babel import Locale, UnknownLocaleError
+from phonenumbers import PhoneNumberType, shortnumberinfo
+from phonenumbers.shortnumberinfo import ShortNumberCost
+
+from bot.engine.model import REGIONS
+
+COUNTRY_NAMES = {"NL": "the Netherlands", "BE": "Belgium"}
+KNOWN_TIMEZONES = ("Europe/Amsterdam", "Europe/Brussels")
+PHONE_CHARS_RE = re.compile(r"^\+?[0-9][0-9 ()/.-]*$")
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
+COSTLY_TYPES = {PhoneNumberType.PREMIUM_RATE, PhoneNumberType.SHARED_COST}
+
+
+def suggest(word: Any, options: list[str] | tuple[str, ...] | set[str]) -> str:
+    """A ' (did you mean ...?)' hint for a misspelt name, or ''."""
+    close = difflib.get_close_matches(str(word), sorted(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def text_value(value: Any) -> str | None:
+    """A non-empty piece of text, or None."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def phone_problem(phone: Any, countries: tuple[str, ...]) -> str | None:
+    """Why `phone` cannot be dialled in every country of the entry, or None when it can."""
+    if not isinstance(phone, str):
+        return (
+            f'write the phone number in quotes, like phone: "0{phone}" or phone: "{phone}" '
+            "(without quotes a leading 0 gets lost)"
+        )
+    hint = ""
+    text = phone.strip()
+    if not PHONE_CHARS_RE.match(text):
+        return f"phone '{text}' is not a phone number; write it as you would dial it{hint}"
+    for country in countries:
+        try:
+            parsed = phonenumbers.parse(text, country)
+        except phonenumbers.NumberParseException:
+            return f"phone '{text}' is not a phone number; write it as you would dial it{hint}"
+        if phonenumbers.is_valid_number_for_region(parsed, country):
+            continue
+        if shortnumberinfo.is_valid_short_number_for_region(parsed, country):
+            continue
+        return (
+            f"phone '{text}' is not a valid number in {COUNTRY_NAMES[country]}; write it as "
+            f"you would dial it there, e.g. 0800-2000 or 1712 (check for a missing digit){hint}"
+        )
+    return None
+
+
+def phone_costs_money(phone: str, countries: tuple[str, ...]) -> bool:
+    """True when the numbering plan says a call costs more than a normal call (0900 and such)."""
+    for country in countries:
+        try:
+            parsed = phonenumbers.parse(phone, country)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number_for_region(parsed, country):
+            if phonenumbers.number_type(parsed) in COSTLY_TYPES:
+                return True
+        elif shortnumberinfo.is_valid_short_number_for_region(parsed, country):
+            cost = shortnumberinfo.expected_cost_for_region(parsed, country)
+            if cost in (ShortNumberCost.PREMIUM_RATE, ShortNumberCost.STANDARD_RATE):
+                return True
+    return False
+
+
+def is_emergency_number(phone: str, countries: tuple[str, ...]) -> bool:
+    """True when the number is an emergency number in one of the countries."""
+    return any(shortnumberinfo.is_emergency_number(phone, c) for c in countries)
+
+
+def url_problem(value: Any, field: str) -> str | None:
+    """Why `value` is not a web address the bot can link to, or None."""
+    text = text_value(value)
+    if text is None:
+        return f"{field} must be a web address, like https://www.example.nl"
+    parsed = urlparse(text)
+    if parsed.scheme not in ("http", "https"):
+        return f"{field} '{text}' must start with https:// (or http://)"
+    host = parsed.hostname or ""
+    if "." not in host or any(ch.isspace() for ch in text):
+        return f"{field} '{text}' is not a complete web address, like https://www.example.nl"
+    return None
+
+
+def looks_like_url(text: str) -> bool:
+    return "://" in text or text.lower().startswith("www.")
+
+
+def date_value(value: Any) -> date | None:
+    """A calendar date from YAML (2026-11-23, quoted or not), or None."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def bool_problem(value: Any, field: str) -> str | None:
+    if isinstance(value, bool):
+        return None
+    return f"{field} must be true or false (not '{value}')"
+
+
+def region_problem(code: Any) -> str | None:
+    if isinstance(code, str) and code in REGIONS:
+        return None
+    hint = suggest(str(code).upper(), REGIONS) or f" (use one of {', '.join(REGIONS)})"
+    return f"'{code}' is not a region code{hint}"
+
+
+def language_problem(code: Any) -> str | None:
+    text = str(code)
+    if isinstance(code, str) and LANGUAGE_RE.match(text):
+        try:
+            Locale.parse(text)
+            return None
+        except (UnknownLocaleError, ValueError):
+            pass
+    return f"'{text}' is not a language code; use two letters like nl, fr or en"
+
+
+def timezone_problem(value: Any) -> str | None:
+    text = text_value(value)
+    if text is not None:
+        try:
+            ZoneInfo(text)
+            return None
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    hint = suggest(value, KNOWN_TIMEZONES) or f" (use {' or '.join(KNOWN_TIMEZONES)})"
+    return f"timezone '{value}' is not a time zone{hint}"

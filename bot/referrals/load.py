@@ -1,0 +1,260 @@
+"""Read referrals.yaml into a Directory, collecting every problem with its file and line."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+
+from bot.engine.model import Where
+from bot.problems import ERROR, WARNING, DataError, Problem
+from bot.referrals import fields as f
+from bot.referrals.checks import check_references
+from bot.referrals.hours import OpeningHours, parse_hours
+from bot.referrals.model import COUNTRY_TIMEZONE, STATUSES, Directory, Entry, countries_of
+from bot.referrals.yamlio import line_of, parse_yaml, read_text
+
+ENV_FILE = "FIRSTCONTACT_REFERRALS"
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+REQUIRED = ("name", "regions", "source", "status", "last_verified")
+OPTIONAL = (
+    "phone", "hours", "timezone", "holidays", "hours_source", "website", "chat_url", "free",
+    "anonymous", "emergency", "serves", "languages", "alternative", "when_closed", "note",
+)  # fmt: skip
+FIELDS = (*REQUIRED, *OPTIONAL)
+BOOL_FIELDS = ("free", "anonymous", "emergency")
+TEXT_FIELDS = ("hours_source", "serves", "note")
+LONGEST = {"name": 80, "serves": 200}
+
+
+def default_path() -> Path:
+    """FIRSTCONTACT_REFERRALS, or flows/referrals.yaml next to the `bot` package.
+
+    Found from this file rather than `bot.__file__`, which is None when the editable install
+    imports `bot` as a namespace package (running `firstcontact` outside the project).
+    """
+    configured = os.environ.get(ENV_FILE, "").strip()
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2] / "flows" / "referrals.yaml"
+
+
+def load_directory(path: Path | str) -> Directory:
+    """Read and check one file; raise DataError listing every error (and warning) found."""
+    path = Path(path)
+    return parse_directory(read_text(path), str(path))
+
+
+def parse_directory(text: str, file: str) -> Directory:
+    """Build a Directory from YAML text; references between entries are checked too."""
+    data = parse_yaml(text, file)
+    reader = _Reader(file)
+    entries = reader.directory(data)
+    directory = Directory(entries=tuple(entries), file=file)
+    problems = reader.problems + check_references(directory)
+    problems.sort(key=lambda p: (p.where.line if p.where else 0, p.level != ERROR))
+    if any(p.level == ERROR for p in problems):
+        raise DataError(problems)
+    return Directory(entries=directory.entries, file=file, notes=tuple(problems))
+
+
+class _Reader:
+    """Turns the parsed YAML into entries while collecting problems for one file."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, level: str, node: Any, key: Any, message: str) -> None:
+        self.problems.append(Problem(level, Where(self.file, line_of(node, key)), message))
+
+    def directory(self, data: Any) -> list[Entry]:
+        if data is None:
+            self.add(ERROR, None, None, "the file is empty; it needs at least one entry")
+            return []
+        if not isinstance(data, CommentedMap):
+            message = "the file must hold entries, each starting at the left with its key and ':'"
+            self.add(ERROR, data, None, message)
+            return []
+        entries = []
+        for key, node in data.items():
+            entry = self.entry(data, key, node)
+            if entry is not None:
+                entries.append(entry)
+        return entries
+
+    def entry(self, parent: CommentedMap, key: Any, node: Any) -> Entry | None:
+        if not isinstance(key, str) or not KEY_RE.match(key):
+            message = (
+                f"'{key}' cannot be used as a key; use lower-case letters, digits and _, "
+                "starting with a letter (e.g. veilig_thuis)"
+            )
+            self.add(ERROR, parent, key, message)
+            return None
+        if not isinstance(node, CommentedMap):
+            message = f"{key}: the fields of this entry must be indented below it"
+            self.add(ERROR, parent, key, message)
+            return None
+        before = len(self.problems)
+        for name in node:
+            if name not in FIELDS:
+                hint = f.suggest(name, FIELDS)
+                message = f"{key}: the bot does not know the field '{name}'{hint}"
+                self.add(ERROR, node, name, message)
+        for name in REQUIRED:
+            if node.get(name) in (None, ""):
+                at, at_key = (node, name) if name in node else (parent, key)
+                self.add(ERROR, at, at_key, f"{key}: '{name}' is missing")
+        values = self.values(key, node)
+        if any(p.level == ERROR for p in self.problems[before:]):
+            return None
+        lines = tuple((name, line_of(node, name)) for name in node)
+        where = Where(self.file, line_of(parent, key))
+        return Entry(key=key, where=where, lines=lines, **values)
+
+    def values(self, key: str, node: CommentedMap) -> dict[str, Any]:
+        """Check each present field; return the Entry keyword arguments."""
+        out: dict[str, Any] = {}
+        for name in ("name", "source", "alternative", "when_closed", *TEXT_FIELDS):
+            if name in node and node[name] is not None:
+                text = f.text_value(node[name])
+                if text is None:
+                    self.add(ERROR, node, name, f"{key}: '{name}' must be a piece of text")
+                elif len(text) > LONGEST.get(name, 10_000):
+                    limit = LONGEST[name]
+                    message = f"{key}: '{name}' is {len(text)} characters; keep it under {limit}"
+                    self.add(WARNING, node, name, message)
+                out[name] = text
+        out.pop("note", None)
+        if "source" in out and f.looks_like_url(out["source"]):
+            self.problem(node, "source", key, f.url_problem(out["source"], "source"))
+        for name in ("website", "chat_url"):
+            if node.get(name) is not None:
+                self.problem(node, name, key, f.url_problem(node[name], name))
+                out[name] = str(node[name]).strip()
+        for name in BOOL_FIELDS:
+            if name in node:
+                self.problem(node, name, key, f.bool_problem(node[name], name))
+                out[name] = node[name] is True
+        out["regions"] = self.regions(key, node)
+        countries = countries_of(out["regions"])
+        if node.get("phone") is not None:
+            problem = f.phone_problem(node["phone"], countries)
+            self.problem(node, "phone", key, problem)
+            out["phone"] = str(node["phone"]).strip()
+            if not problem:
+                self.phone_flags(key, node, out, countries)
+        out["languages"] = self.languages(key, node)
+        status = node.get("status")
+        if status is not None and status not in STATUSES:
+            hint = f.suggest(status, STATUSES) or f" (use {', '.join(STATUSES)})"
+            self.add(ERROR, node, "status", f"{key}: status '{status}' is not known{hint}")
+        out["status"] = status
+        out["last_verified"] = None
+        if node.get("last_verified") is not None:
+            out["last_verified"] = f.date_value(node["last_verified"])
+            if out["last_verified"] is None:
+                message = f"{key}: last_verified must be a date like 2026-11-23 (YYYY-MM-DD)"
+                self.add(ERROR, node, "last_verified", message)
+        out["hours"] = self.hours(key, node, countries)
+        return out
+
+    def problem(self, node: CommentedMap, name: str, key: str, message: str | None) -> None:
+        if message:
+            self.add(ERROR, node, name, f"{key}: {message}")
+
+    def phone_flags(self, key: str, node: CommentedMap, out: dict, countries: tuple) -> None:
+        """Warn when free/emergency contradict what the numbering plan says about the number."""
+        phone = out["phone"]
+        if node.get("free") is True and f.phone_costs_money(phone, countries):
+            message = f"{key}: free is true, but calls to {phone} usually cost money; check it"
+            self.add(WARNING, node, "free", message)
+        emergency = f.is_emergency_number(phone, countries)
+        if node.get("emergency") is True and not emergency:
+            message = f"{key}: emergency is true, but {phone} is not an emergency number"
+            self.add(WARNING, node, "emergency", message)
+        if emergency and node.get("emergency") is not True:
+            message = f"{key}: {phone} is an emergency number; add emergency: true"
+            self.add(WARNING, node, "phone", message)
+
+    def regions(self, key: str, node: CommentedMap) -> tuple[str, ...]:
+        value = node.get("regions")
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not items:
+            message = f"{key}: regions must be a list of region codes, like [NL] or [BE-VLG]"
+            self.add(ERROR, node, "regions", message)
+            return ()
+        found: list[str] = []
+        for index, code in enumerate(items):
+            where_node, where_key = (items, index) if items is value else (node, "regions")
+            problem = f.region_problem(code)
+            if problem:
+                self.add(ERROR, where_node, where_key, f"{key}: {problem}")
+            elif code in found:
+                self.add(WARNING, where_node, where_key, f"{key}: region {code} is listed twice")
+            else:
+                found.append(code)
+        return tuple(found)
+
+    def languages(self, key: str, node: CommentedMap) -> tuple[str, ...]:
+        value = node.get("languages")
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            self.add(ERROR, node, "languages", f"{key}: languages must be a list, like [nl, fr]")
+            return ()
+        for index, code in enumerate(items):
+            problem = f.language_problem(code)
+            if problem:
+                self.add(ERROR, items if items is value else node, index, f"{key}: {problem}")
+        return tuple(str(code) for code in items)
+
+    def hours(self, key: str, node: CommentedMap, countries: tuple) -> OpeningHours | None:
+        zone = node.get("timezone")
+        if zone is not None:
+            self.problem(node, "timezone", key, f.timezone_problem(zone))
+        holidays = self.holidays(key, node)
+        value = node.get("hours")
+        if value is None:
+            for name in ("timezone", "holidays", "hours_source"):
+                if name in node:
+                    self.add(WARNING, node, name, f"{key}: '{name}' has no effect without 'hours'")
+            return None
+        if zone is None:
+            zone = COUNTRY_TIMEZONE.get(countries[0]) if countries else None
+            if zone is None and not (isinstance(value, str) and value.strip() == "24/7"):
+                message = f"{key}: add a timezone (Europe/Amsterdam or Europe/Brussels)"
+                self.add(ERROR, node, "hours", message)
+                return None
+        hours, problems = parse_hours(value, str(zone or "UTC"), holidays)
+        for problem in problems:
+            if isinstance(value, CommentedMap) and problem.part in value:
+                self.add(ERROR, value, problem.part, f"{key}: {problem.message}")
+            else:
+                self.add(ERROR, node, "hours", f"{key}: {problem.message}")
+        return hours
+
+    def holidays(self, key: str, node: CommentedMap) -> frozenset[date]:
+        value = node.get("holidays")
+        if value is None:
+            return frozenset()
+        if not isinstance(value, list):
+            message = f"{key}: holidays must be a list of dates, like [2026-12-25, 2027-01-01]"
+            self.add(ERROR, node, "holidays", message)
+            return frozenset()
+        days: set[date] = set()
+        for index, item in enumerate(value):
+            day = f.date_value(item)
+            if day is None:
+                message = f"{key}: holiday '{item}' must be a date written as YYYY-MM-DD"
+                self.add(ERROR, value, index, message)
+            else:
+                days.add(day)
+        return frozenset(days)

@@ -1,0 +1,112 @@
+"""The referral directory as plain frozen data: what the bot may show, and where it was written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.engine.model import Where, region_chain
+from bot.problems import Problem
+from bot.referrals.hours import OpeningHours
+
+VERIFIED = "verified"
+UNVERIFIED = "unverified"
+INACTIVE = "inactive"
+STATUSES = (VERIFIED, UNVERIFIED, INACTIVE)
+
+# The country whose numbering plan a region's phone numbers follow (ELDERS has none).
+REGION_COUNTRY = {"NL": "NL", "BE-VLG": "BE", "BE-LEUVEN": "BE", "BE-WAL-BRU": "BE"}
+COUNTRY_TIMEZONE = {"NL": "Europe/Amsterdam", "BE": "Europe/Brussels"}
+
+
+def countries_of(regions: tuple[str, ...]) -> tuple[str, ...]:
+    """Countries of some regions, in order, without repeats (ELDERS adds none)."""
+    found: list[str] = []
+    for code in regions:
+        country = REGION_COUNTRY.get(code)
+        if country and country not in found:
+            found.append(country)
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One helpline or organisation, with how sure we are of it and when that was checked."""
+
+    key: str
+    name: str
+    regions: tuple[str, ...]
+    source: str
+    status: str
+    last_verified: date | None
+    phone: str | None = None
+    hours: OpeningHours | None = None
+    hours_source: str | None = None
+    website: str | None = None
+    chat_url: str | None = None
+    free: bool = False
+    anonymous: bool = False
+    emergency: bool = False
+    serves: str = ""
+    languages: tuple[str, ...] = ()
+    alternative: str | None = None
+    when_closed: str | None = None
+    where: Where | None = None
+    lines: tuple[tuple[str, int], ...] = ()  # field -> 1-based line, for messages
+
+    @property
+    def verified(self) -> bool:
+        return self.status == VERIFIED
+
+    @property
+    def active(self) -> bool:
+        return self.status != INACTIVE
+
+    def serves_region(self, region: str | None) -> bool:
+        """True when a man in `region` should see this (Leuven also gets Flemish entries)."""
+        return any(code in self.regions for code in region_chain(region))
+
+    def shares_region_with(self, other: Entry) -> bool:
+        """True when some region of this entry is also served by `other`."""
+        return any(other.serves_region(code) for code in self.regions)
+
+    def countries(self) -> tuple[str, ...]:
+        """Countries whose numbering plan the phone number must fit, from the regions."""
+        return countries_of(self.regions)
+
+    def where_of(self, name: str) -> Where | None:
+        """File and line of one field (or of the entry itself when the field is absent)."""
+        if self.where is None:
+            return None
+        line = dict(self.lines).get(name, self.where.line)
+        return Where(self.where.file, line)
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """Every entry from one file, in file order, plus the warnings found while reading it."""
+
+    entries: tuple[Entry, ...]
+    file: str = ""
+    notes: tuple[Problem, ...] = ()
+    _by_key: dict[str, Entry] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_key", {e.key: e for e in self.entries})
+
+    def get(self, key: str) -> Entry | None:
+        return self._by_key.get(key)
+
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self._by_key)
+
+    def for_region(self, region: str | None, include_inactive: bool = False) -> tuple[Entry, ...]:
+        """Entries a man in `region` may be shown, in file order (inactive ones left out)."""
+        return tuple(
+            e for e in self.entries if e.serves_region(region) and (include_inactive or e.active)
+        )
+
+    def emergency_for(self, region: str | None) -> tuple[Entry, ...]:
+        """Active emergency entries for a region, 112 first (rule: in danger, 112 comes first)."""
+        found = [e for e in self.for_region(region) if e.emergency]
+        return tuple(sorted(found, key=lambda e: e.phone != "112"))

@@ -1,0 +1,134 @@
+"""What a step shows: verified backups, open-now alternatives, and the card's plain text."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from test_referrals_base import BASE, replace_line
+
+from bot.referrals import parse_directory, render_card_text, resolve_cards
+from bot.referrals.cards import ALTERNATIVE, ASKED, OPEN_NOW, card_text
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+MONDAY_MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=BRUSSELS)
+FRIDAY_EVENING = datetime(2026, 11, 27, 19, 0, tzinfo=BRUSSELS)
+TUESDAY_EVENING = datetime(2026, 11, 24, 19, 0, tzinfo=BRUSSELS)
+
+
+@pytest.fixture
+def directory():
+    return parse_directory(BASE, "referrals.yaml")
+
+
+def keys(cards):
+    return [(c.entry.key, c.reason) for c in cards]
+
+
+def test_keys_are_shown_in_the_order_given(directory):
+    cards = resolve_cards(directory, ["tele", "vt"], None, MONDAY_MORNING)
+    assert keys(cards) == [("tele", ASKED), ("vt", ASKED)]
+
+
+def test_unverified_entry_brings_its_verified_alternative_right_after(directory):
+    cards = resolve_cards(directory, ["lijn", "tele"], "NL", MONDAY_MORNING)
+    assert keys(cards) == [("lijn", ASKED), ("vt", ALTERNATIVE), ("tele", ASKED)]
+    assert cards[0].fallback.key == "vt"
+    assert cards[1].because_of.key == "lijn"
+
+
+def test_alternative_already_shown_is_not_repeated(directory):
+    before = resolve_cards(directory, ["vt", "lijn"], "NL", MONDAY_MORNING)
+    assert keys(before) == [("vt", ASKED), ("lijn", ASKED)]
+    after = resolve_cards(directory, ["lijn", "vt"], "NL", MONDAY_MORNING)
+    assert keys(after) == [("lijn", ASKED), ("vt", ALTERNATIVE)]
+
+
+def test_closed_entry_brings_the_line_that_is_open_now(directory):
+    evening = resolve_cards(directory, ["vlg"], "BE-VLG", FRIDAY_EVENING)
+    assert keys(evening) == [("vlg", ASKED), ("tele", OPEN_NOW)]
+    assert evening[1].because_of.key == "vlg"
+    morning = resolve_cards(directory, ["vlg"], "BE-VLG", MONDAY_MORNING)
+    assert keys(morning) == [("vlg", ASKED)]
+
+
+def test_open_now_alternative_must_serve_the_region(directory):
+    cards = resolve_cards(directory, ["vlg"], "NL", FRIDAY_EVENING)
+    assert keys(cards) == [("vlg", ASKED)]
+
+
+def test_inactive_and_unknown_keys_are_skipped_and_logged_by_key_only(caplog):
+    text = replace_line(BASE, 36, "  status: inactive")
+    text = replace_line(text, 26, "  # no when_closed")
+    directory = parse_directory(text, "referrals.yaml")
+    with caplog.at_level(logging.WARNING, logger="bot.referrals.cards"):
+        cards = resolve_cards(directory, ["tele", "nope", "vt"], None, MONDAY_MORNING)
+    assert keys(cards) == [("vt", ASKED)]
+    logged = [r.getMessage() for r in caplog.records]
+    assert logged == [
+        "referral tele is inactive; not shown",
+        "referral nope is not in the directory; not shown",
+    ]
+
+
+def test_card_text_open_until_and_flags(directory):
+    (card,) = resolve_cards(directory, ["tele"], None, MONDAY_MORNING)
+    text = render_card_text(card)
+    assert text.splitlines() == [
+        "Tele-Onthaal",
+        "Bel 106",
+        "24/7 bereikbaar",
+        "Gratis · anoniem",
+        "Laatst gecontroleerd: 1 november 2026 (bron: tele-onthaal.be)",
+    ]
+    (open_card,) = resolve_cards(directory, ["vlg"], None, MONDAY_MORNING)
+    assert "Nu open — tot 17:00" in render_card_text(open_card).splitlines()
+
+
+def test_card_text_closed_names_the_day_it_opens(directory):
+    friday = resolve_cards(directory, ["vlg"], None, FRIDAY_EVENING)
+    lines = render_card_text(friday[0]).splitlines()
+    assert "Nu gesloten — opent maandag om 09:00" in lines
+    tuesday = resolve_cards(directory, ["vlg"], None, TUESDAY_EVENING)
+    assert "Nu gesloten — opent morgen om 09:00" in render_card_text(tuesday[0]).splitlines()
+    instead = render_card_text(friday[1]).splitlines()
+    assert instead[:3] == ["Tele-Onthaal", "Nu open, in plaats van 1712", "Bel 106"]
+
+
+def test_unverified_card_says_whom_to_call_instead(directory):
+    cards = resolve_cards(directory, ["lijn"], "NL", MONDAY_MORNING)
+    text = render_card_text(cards[0])
+    assert (
+        "Dit nummer konden we nog niet bevestigen — bel bij twijfel 0800-2000 (Veilig Thuis)"
+        in text.splitlines()
+    )
+    assert "bevestigen" not in render_card_text(cards[1])
+
+
+def test_card_text_is_plain_and_links_are_separate():
+    text = replace_line(
+        BASE, 6, '  source: "https://veiligthuis.nl"\n  website: "https://veiligthuis.nl"'
+    )
+    directory = parse_directory(text, "referrals.yaml")
+    (card,) = resolve_cards(directory, ["vt"], None, MONDAY_MORNING)
+    parts = card_text(card)
+    assert parts.title == "Veilig Thuis"
+    assert parts.links == (("Website", "https://veiligthuis.nl"),)
+    rendered = render_card_text(card)
+    assert rendered.endswith("Website: https://veiligthuis.nl")
+    assert "<" not in rendered and "*" not in rendered
+
+
+def test_strings_go_through_the_given_gettext_and_locale(directory):
+    english = {
+        "Bel {phone}": "Call {phone}",
+        "Nu gesloten — opent {day} om {time}": "Closed now — opens {day} at {time}",
+        "Laatst gecontroleerd: {date} (bron: {source})": "Last checked: {date} (source: {source})",
+    }
+    (card, _) = resolve_cards(directory, ["vlg"], None, FRIDAY_EVENING)
+    text = render_card_text(card, locale="en", gettext=lambda s: english.get(s, s))
+    assert "Call 1712" in text
+    assert "Closed now — opens Monday at 9:00\u202fAM" in text
+    assert "Last checked: November 1, 2026 (source: 1712.be)" in text

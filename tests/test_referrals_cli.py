@@ -1,0 +1,188 @@
+"""`firstcontact referrals ...` as a coordinator uses it, on a copy of the shipped file."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.commands import referrals as command
+from bot.referrals import load_directory
+
+SHIPPED = Path(__file__).resolve().parent.parent / "flows" / "referrals.yaml"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="firstcontact")
+    command.register(parser.add_subparsers(dest="command"))
+    return parser
+
+
+def run(*argv: str) -> int:
+    args = build_parser().parse_args(list(argv))
+    return args.func(args)
+
+
+CHECK_DAY = date(2026, 12, 1)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(command, "today", lambda: CHECK_DAY)
+
+
+@pytest.fixture
+def copy(tmp_path) -> Path:
+    target = tmp_path / "referrals.yaml"
+    shutil.copyfile(SHIPPED, target)
+    return target
+
+
+def comments(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip().startswith("#")]
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), n=0, lineterm="")
+    return [line for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+def test_every_subcommand_help_has_an_example():
+    parser = build_parser()
+    top = parser._subparsers._group_actions[0].choices["referrals"]
+    assert "Example: firstcontact referrals" in top.format_help()
+    actions = top._subparsers._group_actions[0].choices
+    assert set(actions) == {"check", "list", "show", "set", "verify"}
+    for name, sub in actions.items():
+        assert f"Example: firstcontact referrals {name}" in sub.format_help(), name
+
+
+def test_check_passes_on_the_shipped_file(copy, capsys):
+    assert run("referrals", "check", "--file", str(copy)) == 0
+    assert "0 error(s)" in capsys.readouterr().out
+
+
+def test_check_fails_with_file_and_line(copy, capsys):
+    text = copy.read_text(encoding="utf-8").replace('phone: "0800-2000"', 'phone: "0800-20"')
+    copy.write_text(text, encoding="utf-8")
+    assert run("referrals", "check", "--file", str(copy)) == 1
+    err = capsys.readouterr().err
+    line = text.splitlines().index('  phone: "0800-20"') + 1
+    assert f"{copy}:{line}: error: veilig_thuis: phone '0800-20'" in err
+
+
+def test_check_reads_the_environment_setting(copy, monkeypatch, capsys):
+    monkeypatch.setenv("FIRSTCONTACT_REFERRALS", str(copy))
+    assert run("referrals", "check") == 0
+    assert str(copy) in capsys.readouterr().out
+
+
+def test_list_by_region_follows_the_region_chain(copy, capsys):
+    assert run("referrals", "list", "--region", "BE-LEUVEN", "--file", str(copy)) == 0
+    out = capsys.readouterr().out
+    listed = [line.split()[0] for line in out.splitlines()[1:]]
+    assert "mannenklap" in listed and "lijn_1712" in listed and "noodnummer_112" in listed
+    assert "veilig_thuis" not in listed
+
+
+def test_show_prints_fields_with_lines_and_the_card(copy, capsys):
+    assert run("referrals", "show", "mannenklap", "--file", str(copy)) == 0
+    out = capsys.readouterr().out
+    assert "status: unverified" in out
+    assert "bel bij twijfel 1712" in out
+    assert run("referrals", "show", "mannenklp", "--file", str(copy)) == 1
+    assert "did you mean 'mannenklap'" in capsys.readouterr().out
+
+
+def test_set_changes_only_the_named_lines_and_keeps_comments(copy, capsys):
+    before = copy.read_text(encoding="utf-8")
+    code = run(
+        "referrals", "set", "lijn_1712", "hours=mon-fri 09:00-18:00", "--verified-today",
+        "--file", str(copy),
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr()
+    after = copy.read_text(encoding="utf-8")
+    assert comments(after) == comments(before)
+    assert changed_lines(before, after) == [
+        "-  hours:",
+        '-    mon-fri: "09:00-17:00"',
+        '+  hours: "mon-fri 09:00-18:00"',
+        "-  last_verified: 2026-11-23",
+        "+  last_verified: 2026-12-01",
+    ]
+    entry = load_directory(copy).get("lijn_1712")
+    assert entry.hours.week[0] == ((9 * 60, 18 * 60),)
+    assert "lijn_1712.hours" in capsys.readouterr().out
+
+
+def test_a_new_field_goes_above_the_next_section_comment(copy):
+    assert run("referrals", "set", "politie_101", "languages=nl,fr", "--file", str(copy)) == 0
+    lines = copy.read_text(encoding="utf-8").splitlines()
+    added = lines.index("  languages: [nl, fr]")
+    section = next(i for i, line in enumerate(lines) if line.startswith("# ---- Wallonië"))
+    assert lines[added - 1].startswith("  status: verified")
+    assert added < section
+    assert lines[section + 2] == "ecoute_violences:"
+
+
+def test_verify_sets_status_date_and_source(copy, capsys):
+    before = copy.read_text(encoding="utf-8")
+    source = "https://www.example.org/checked"
+    assert run("referrals", "verify", "mannenlijn", "--source", source, "--file", str(copy)) == 0
+    after = copy.read_text(encoding="utf-8")
+    assert comments(after) == comments(before)
+    entry = load_directory(copy).get("mannenlijn")
+    assert entry.status == "verified"
+    assert entry.last_verified == CHECK_DAY
+    assert entry.source == source
+    assert "Saved" in capsys.readouterr().out
+
+
+def test_bad_phone_is_refused_and_the_file_is_untouched(copy, capsys):
+    before = copy.read_bytes()
+    code = run("referrals", "set", "veilig_thuis", "phone=0800-20", "--file", str(copy))
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "Nothing was changed" in err
+    assert "phone '0800-20' is not a valid number in the Netherlands" in err
+    assert copy.read_bytes() == before
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["referrals.yaml"]  # no temp file
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (("set", "veilig_thuis", "phon=0800-2001"), "did you mean 'phone'"),
+        (("set", "veilig_thuiss", "phone=0800-2001"), "did you mean 'veilig_thuis'"),
+        (("set", "veilig_thuis", "phone"), "is not FIELD=VALUE"),
+        (("set", "veilig_thuis", "free=misschien"), "free must be true or false"),
+        (("set", "veilig_thuis", "status=unverified"), "needs an 'alternative'"),
+        (("set", "veilig_thuis", "last_verified=2026-12-02"), "in the future"),
+        (("set", "lijn_1712", "hours=mon-fri 9-17"), "is not a time range"),
+        (("set", "veilig_thuis", "website=www.veiligthuis.nl"), "must start with https://"),
+        (("verify", "mannenklap"), "needs a phone, website or chat_url"),
+    ],
+)
+def test_invalid_edits_are_refused_with_a_reason(copy, capsys, argv, words):
+    before = copy.read_bytes()
+    assert run("referrals", *argv, "--file", str(copy)) == 1
+    assert words in capsys.readouterr().err
+    assert copy.read_bytes() == before
+
+
+def test_removing_a_field_with_an_empty_value(copy):
+    assert run("referrals", "set", "lijn_1712", "when_closed=", "--file", str(copy)) == 0
+    assert load_directory(copy).get("lijn_1712").when_closed is None
+
+
+def test_a_file_with_a_syntax_error_is_not_edited(copy, capsys):
+    broken = copy.read_text(encoding="utf-8").replace('  phone: "1712"', '    phone: "1712"')
+    copy.write_text(broken, encoding="utf-8")
+    assert run("referrals", "set", "veilig_thuis", "free=true", "--file", str(copy)) == 1
+    err = capsys.readouterr().err
+    assert "cannot be read right now" in err and "Traceback" not in err
+    assert copy.read_text(encoding="utf-8") == broken

@@ -1,0 +1,248 @@
+"""Loading and checking referrals.yaml: the shipped file is clean, each rule names its line."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from test_referrals_base import BASE, insert_after, replace_line, write
+
+from bot.engine.model import REGIONS
+from bot.problems import ERROR, WARNING, DataError
+from bot.referrals import check_directory, default_path, load_directory
+from bot.referrals.load import ENV_FILE
+
+TODAY = date(2026, 11, 23)
+SHIPPED = Path(__file__).resolve().parent.parent / "flows" / "referrals.yaml"
+
+
+def load_errors(tmp_path: Path, text: str) -> list:
+    path = write(tmp_path, text)
+    with pytest.raises(DataError) as caught:
+        load_directory(path)
+    return caught.value.problems
+
+
+def assert_problem(problems, line: int, *words: str, level: str = ERROR) -> None:
+    """Some problem of `level` sits on `line` and its message holds every word."""
+    for problem in problems:
+        text = str(problem)
+        same_place = problem.level == level and problem.where.line == line
+        if same_place and all(word in text for word in words):
+            assert f"referrals.yaml:{line}: {level}" in text
+            return
+    listing = "\n".join(str(p) for p in problems)
+    pytest.fail(f"no {level} on line {line} with {words}; got:\n{listing}")
+
+
+# ---- the shipped directory ----------------------------------------------------------------
+
+
+def test_shipped_file_loads_without_errors():
+    directory = load_directory(SHIPPED)
+    problems = check_directory(directory, TODAY)
+    assert [str(p) for p in problems if p.level == ERROR] == []
+    assert len(directory.entries) >= 15
+
+
+def test_shipped_file_covers_every_region_and_follows_the_rules():
+    directory = load_directory(SHIPPED)
+    for region in REGIONS:
+        shown = directory.for_region(region)
+        assert shown, f"nothing for {region}"
+        assert directory.emergency_for(region)[0].phone == "112"
+    for entry in directory.entries:
+        assert entry.source and entry.last_verified is not None
+        if entry.status == "unverified":
+            backup = directory.get(entry.alternative)
+            assert backup is not None and backup.verified
+    assert directory.get("mannenklap").phone is None  # not confirmed: no invented number
+    assert directory.get("mannenlijn").status == "unverified"
+    assert directory.get("politie_101").emergency is True
+
+
+def test_flow_keys_exist_in_shipped_file():
+    """Every referral key the flows name is in the directory (flows are someone else's files)."""
+    from ruamel.yaml import YAML
+
+    keys: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for name, value in node.items():
+                if name == "referrals" and isinstance(value, list):
+                    for item in value:
+                        for found in [item] if isinstance(item, str) else item.values():
+                            keys.update([found] if isinstance(found, str) else found)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for flow in SHIPPED.parent.glob("*.yaml"):
+        if flow.name != "referrals.yaml":
+            walk(YAML(typ="safe").load(flow.read_text(encoding="utf-8")))
+    directory = load_directory(SHIPPED)
+    assert sorted(k for k in keys if directory.get(k) is None) == []
+
+
+def test_default_path_follows_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv(ENV_FILE, raising=False)
+    assert default_path() == SHIPPED
+    monkeypatch.setenv(ENV_FILE, str(tmp_path / "other.yaml"))
+    assert default_path() == tmp_path / "other.yaml"
+
+
+# ---- each rule, on a small broken copy ------------------------------------------------------
+
+
+def test_unknown_field_suggests_the_right_one(tmp_path):
+    problems = load_errors(tmp_path, replace_line(BASE, 3, '  phon: "0800-2000"'))
+    assert_problem(problems, 3, "vt", "'phon'", "did you mean 'phone'")
+
+
+def test_missing_required_field_points_at_the_entry(tmp_path):
+    problems = load_errors(tmp_path, replace_line(BASE, 13, "  # source removed"))
+    assert_problem(problems, 9, "lijn", "'source' is missing")
+
+
+@pytest.mark.parametrize(
+    ("line", "new", "words"),
+    [
+        (22, "  regions: [BE-VL]", ("'BE-VL' is not a region code", "did you mean 'BE-VLG'")),
+        (5, "  regions: []", ("regions must be a list",)),
+        (3, '  phone: "0800-12"', ("'0800-12' is not a valid number in the Netherlands",)),
+        (3, "  phone: 08002000", ("write the phone number in quotes", "leading 0")),
+        (19, '  phone: "17122"', ("'17122' is not a valid number in Belgium",)),
+        (3, '  phone: "call us"', ("is not a phone number",)),
+        (6, '  source: "www.veiligthuis.nl"', ("source", "must start with https://")),
+        (6, '  source: "ftp://veiligthuis.nl"', ("must start with https://",)),
+        (6, '  source: "https://veiligthuis"', ("not a complete web address",)),
+        (7, "  last_verified: 23-11-2026", ("last_verified must be a date",)),
+        (8, "  status: verifed", ("status 'verifed' is not known", "did you mean 'verified'")),
+        (32, '  free: "ja"', ("free must be true or false",)),
+        (4, '  hours: "always"', ("'always' needs days and times",)),
+        (21, '    mon-fri: "9-17"', ("'9-17' is not a time range", "09:00-17:00")),
+        (21, '    maandag: "09:00-17:00"', ("'maandag' is not a day",)),
+        (21, '    fri-mon: "09:00-17:00"', ("runs backwards",)),
+        (21, '    mon-fri: "09:00-25:00"', ("does not exist",)),
+        (21, "    mon-fri: 9", ("write the times in quotes",)),
+        (4, '  hours: "mon-fri 09:00-17:00; sat"', ("'sat' needs days and times",)),
+        (1, "Veilig Thuis:", ("cannot be used as a key",)),
+        (16, "  alternative: vtt", ("alternative 'vtt' is not an entry", "did you mean 'vt'")),
+        (16, "  alternative: lijn", ("points at the entry itself",)),
+        (26, "  when_closed: telee", ("when_closed 'telee' is not an entry", "'tele'")),
+    ],
+)
+def test_each_bad_value_is_named_on_its_line(tmp_path, line, new, words):
+    problems = load_errors(tmp_path, replace_line(BASE, line, new))
+    assert_problem(problems, line, *words)
+
+
+def test_hours_problem_in_a_second_range_and_overlap(tmp_path):
+    text = replace_line(BASE, 21, '    mon-fri: "09:00-12:00, 11:00-17:00"')
+    problems = load_errors(tmp_path, text)
+    assert_problem(problems, 20, "overlap")
+    text = insert_after(BASE, 21, '    fri: "18:00-20:00"')
+    assert_problem(load_errors(tmp_path, text), 22, "friday is given twice")
+
+
+def test_bad_timezone_is_named(tmp_path):
+    text = insert_after(BASE, 21, "  timezone: Europe/Brusels")
+    assert_problem(load_errors(tmp_path, text), 22, "not a time zone", "Europe/Brussels")
+
+
+def test_unverified_needs_an_alternative(tmp_path):
+    problems = load_errors(tmp_path, replace_line(BASE, 16, "  # no alternative"))
+    assert_problem(problems, 9, "lijn is unverified", "needs an 'alternative'")
+
+
+def test_alternative_must_be_verified_and_active_and_for_the_same_region(tmp_path):
+    inactive = replace_line(BASE, 8, "  status: inactive")
+    assert_problem(load_errors(tmp_path, inactive), 16, "alternative 'vt' is inactive")
+    other_region = replace_line(BASE, 16, "  alternative: tele")
+    assert_problem(load_errors(tmp_path, other_region), 16, "does not serve any of its regions")
+    # tele -> vlg is fine on its own, but then vlg (now unverified) cannot back up tele
+    text = replace_line(BASE, 36, "  status: unverified\n  alternative: vlg")
+    text = replace_line(text, 25, "  status: unverified\n  alternative: tele")
+    problems = load_errors(tmp_path, text)
+    assert_problem(problems, 26, "vlg: alternative 'tele' is unverified", "must be a verified")
+    assert_problem(problems, 38, "tele: alternative 'vlg' is unverified")
+
+
+def test_when_closed_must_be_active(tmp_path):
+    text = replace_line(BASE, 36, "  status: inactive")
+    assert_problem(load_errors(tmp_path, text), 26, "when_closed 'tele' is inactive")
+
+
+def test_verified_entry_needs_a_way_to_reach_it(tmp_path):
+    text = replace_line(BASE, 3, "  # no phone")
+    assert_problem(load_errors(tmp_path, text), 1, "needs a phone, website or chat_url")
+
+
+def test_yaml_syntax_error_is_a_problem_with_a_line(tmp_path):
+    text = replace_line(BASE, 11, '    phone: "0800-31000"')
+    problems = load_errors(tmp_path, text)
+    assert len(problems) == 1
+    assert problems[0].where.line in (10, 11)
+    assert "cannot be read" in problems[0].message
+
+
+def test_duplicate_key_is_a_problem_not_a_traceback(tmp_path):
+    problems = load_errors(tmp_path, insert_after(BASE, 3, '  phone: "0800-2001"'))
+    assert "written twice" in problems[0].message
+    assert problems[0].where.line == 4
+
+
+def test_empty_and_missing_files_are_explained(tmp_path):
+    assert "empty" in load_errors(tmp_path, "# nothing yet\n")[0].message
+    with pytest.raises(DataError) as caught:
+        load_directory(tmp_path / "nope.yaml")
+    assert "does not exist" in caught.value.problems[0].message
+
+
+def test_short_numbers_are_valid_per_country(tmp_path):
+    text = replace_line(BASE, 3, '  phone: "112"\n  emergency: true')
+    directory = load_directory(write(tmp_path, text))
+    assert directory.get("vt").phone == "112"
+    text = replace_line(BASE, 29, '  phone: "101"\n  emergency: true')
+    assert load_directory(write(tmp_path, text)).get("tele").phone == "101"
+
+
+def test_warnings_for_costly_free_number_and_unmarked_emergency(tmp_path):
+    text = replace_line(BASE, 3, '  phone: "0900-8844"\n  free: true')
+    directory = load_directory(write(tmp_path, text))
+    assert_problem(check_directory(directory, TODAY), 4, "usually cost money", level=WARNING)
+    text = replace_line(BASE, 3, '  phone: "112"')
+    directory = load_directory(write(tmp_path, text))
+    assert_problem(check_directory(directory, TODAY), 3, "add emergency: true", level=WARNING)
+
+
+def test_last_verified_in_the_future_is_an_error(tmp_path):
+    future = replace_line(BASE, 24, "  last_verified: 2026-12-01")
+    directory = load_directory(write(tmp_path, future))
+    assert_problem(check_directory(directory, TODAY), 24, "vlg", "in the future")
+
+
+def test_old_check_is_a_warning_after_180_days(tmp_path):
+    old = replace_line(BASE, 35, "  last_verified: 2026-05-26")
+    problems = check_directory(load_directory(write(tmp_path, old)), TODAY)
+    assert_problem(problems, 35, "tele", "181 days ago", "referrals verify tele", level=WARNING)
+    fresh = load_directory(write(tmp_path, replace_line(BASE, 35, "  last_verified: 2026-05-27")))
+    assert check_directory(fresh, TODAY) == []
+
+
+def test_inactive_entries_are_kept_but_not_offered(tmp_path):
+    text = replace_line(BASE, 16, "  alternative: vt")
+    text = replace_line(text, 15, "  status: inactive")
+    directory = load_directory(write(tmp_path, text))
+    assert "lijn" not in [e.key for e in directory.for_region("NL")]
+    assert "lijn" in [e.key for e in directory.for_region("NL", include_inactive=True)]
+
+
+def test_leuven_also_gets_flemish_entries(tmp_path):
+    directory = load_directory(write(tmp_path, BASE))
+    assert [e.key for e in directory.for_region("BE-LEUVEN")] == ["vlg", "tele"]
+    assert [e.key for e in directory.for_region("NL")] == ["vt", "lijn"]
