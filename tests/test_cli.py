@@ -54,11 +54,12 @@ def test_flows_check_passes_on_shipped_flows(capsys) -> None:
 def test_flows_check_fails_with_file_and_line(tmp_path: Path, capsys) -> None:
     flows = tmp_path / "flows"
     shutil.copytree(DEFAULT_FLOWS_DIR, flows)
-    text = (flows / "main.yaml").read_text("utf-8").replace("next: feiten\n", "next: fieten\n", 1)
-    (flows / "main.yaml").write_text(text, "utf-8")
+    text = (flows / "main.yaml").read_text("utf-8")
+    assert "next: menu\n" in text
+    (flows / "main.yaml").write_text(text.replace("next: menu\n", "next: mneu\n", 1), "utf-8")
     assert main(["flows", "check", "--flows-dir", str(flows)]) == 1
     err = capsys.readouterr().err
-    assert "main.yaml:" in err and "fieten" in err and "did you mean" in err
+    assert "main.yaml:" in err and "mneu" in err and "did you mean 'menu'" in err
 
 
 def test_broken_flows_stop_chat_with_a_message_not_a_traceback(tmp_path: Path) -> None:
@@ -71,7 +72,7 @@ def test_broken_flows_stop_chat_with_a_message_not_a_traceback(tmp_path: Path) -
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "main.yaml:3" in result.stderr
+    assert "main.yaml:" in result.stderr and "check the indentation" in result.stderr
 
 
 def test_flows_diagram_and_show(capsys) -> None:

@@ -117,7 +117,7 @@ class CardText:
     key: str
     title: str
     lines: tuple[str, ...]
-    links: tuple[tuple[str, str], ...]
+    links: tuple[tuple[str, str], ...] = ()
 
 
 def card_text(
