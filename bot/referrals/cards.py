@@ -116,7 +116,7 @@ class CardText:
 
     key: str
     title: str
-    lines: tuple[str, ...]
+    lines: tuple[str, ...] = ()
     links: tuple[tuple[str, str], ...] = ()
 
 
