@@ -80,7 +80,7 @@ def _plain(value: Any) -> Any:
 
 def play(path: Path, runtime: Runtime) -> tuple[Played, Any]:
     """Run every turn of a transcript; returns the results and the (round-trip) document."""
-    doc = read_yaml(path)
+    doc = read_yaml(path, round_trip=True)
     file = str(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("turns"), list):
         raise DataError([Problem(ERROR, Where(file, 1), "a transcript needs 'turns:' with a list")])
