@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from storage.base import DEFAULT_TTL_SECONDS, SessionStore, StoreClosed
+from storage.base import DEFAULT_TTL_SECONDS, SessionStore, StoreClosed, StoreUnavailable
 from storage.codec import CorruptRow
 from storage.keys import SecretError, load_or_create_secret, session_key
 from storage.memory import MemoryStore
@@ -24,6 +24,7 @@ __all__ = [
     "SecretError",
     "SessionStore",
     "StoreClosed",
+    "StoreUnavailable",
     "default_data_dir",
     "default_database_url",
     "load_or_create_secret",
@@ -45,15 +46,22 @@ async def open_store(url: str, ttl_seconds: int = DEFAULT_TTL_SECONDS, **kw: Any
     flush_interval, max_pending, close_timeout, busy_timeout_ms, connect_args and any
     create_async_engine() option. A bad URL raises ValueError with a message for the operator.
     """
-    if url.strip() == MEMORY_URL:
-        return MemoryStore(ttl_seconds, **kw)
+    if url.strip() == MEMORY_URL:  # SQL-only options don't matter here
+        return MemoryStore(ttl_seconds, **{k: v for k, v in kw.items() if k == "clock"})
     from storage.migrate import upgrade_schema
-    from storage.sql import SqlStore, create_engine
+    from storage.sql import SqlStore, create_engine, describe_error
 
     store_kw = {name: kw.pop(name) for name in ("clock", *_SQL_ONLY) if name in kw}
     engine = create_engine(url, **kw)
     try:
         await upgrade_schema(engine)
+    except Exception as exc:
+        await engine.dispose()
+        shown = engine.url.render_as_string(hide_password=True)
+        raise StoreUnavailable(
+            f"Could not open the session database {shown} ({describe_error(exc)}). "
+            "Check that it is running and that the URL is right."
+        ) from exc
     except BaseException:
         await engine.dispose()
         raise
