@@ -74,6 +74,10 @@ class Engine:
 
     # ---- public -----------------------------------------------------------------------
 
+    def _supported(self, locale: str | None) -> str | None:
+        code = (locale or "").replace("_", "-").split("-")[0].lower()
+        return code if code in self.locales else None
+
     def new_session(self, now: float, locale: str | None = None) -> Session:
         start = self.flows[self.main].flow.start
         return Session(
@@ -107,7 +111,11 @@ class Engine:
         """Apply one event; returns the new session (None once forgotten) and what to say."""
         fresh = session is None or isinstance(event, Start)
         # /start always begins cleanly; otherwise work on a copy, never the caller's session
-        session = self.new_session(now) if fresh else session.copy(updated=now)
+        if fresh:
+            wanted = event.locale if isinstance(event, Start) else None
+            session = self.new_session(now, self._supported(wanted))
+        else:
+            session = session.copy(updated=now)
         if isinstance(event, Start):
             return session, self._enter(session, session.at, push=False)
         if isinstance(event, Text):

@@ -175,7 +175,10 @@ class Session:
 
 @dataclass(frozen=True, slots=True)
 class Start:
-    """/start or a first contact: begin again from the greeting."""
+    """/start or a first contact: begin again from the greeting, in the client's language
+    if the bot has it ('en-GB' -> 'en'); otherwise in Dutch."""
+
+    locale: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
