@@ -224,3 +224,22 @@ def test_engine_replies_are_data_only(engine) -> None:
     _session, replies = engine.resume(None, Start(), 0.0)
     for reply in replies:
         assert isinstance(reply, Say | Forget)
+
+
+def test_typed_thoughts_of_suicide_get_112_then_the_suicide_line(engine) -> None:
+    expected = {"NL": "zelfmoordpreventie_113", "BE-VLG": "zelfmoordlijn_1813",
+                "BE-WAL-BRU": "zelfmoordlijn_1813"}
+    for region, line in expected.items():
+        session = at(engine, "main", "menu", region)
+        new, [say] = engine.resume(session, Text("ik wil niet meer leven"), 1.0)
+        assert say.context == "system:zelfdoding_melding"
+        assert say.referrals[:2] == ("noodnummer_112", line)
+        assert new.at == session.at and say.buttons == engine.buttons(session)
+
+
+def test_start_uses_the_clients_language_only_if_the_bot_has_it(engine) -> None:
+    session, _ = engine.resume(None, Start(locale="xx-YY"), 0.0)
+    assert session.locale == engine.default_locale
+    for code in engine.locales:
+        session, _ = engine.resume(None, Start(locale=f"{code}-XX"), 0.0)
+        assert session.locale == code

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.engine import callback
 from bot.engine.engine import MAIN, SYSTEM, SYSTEM_STEPS
-from bot.engine.intents import Intents
+from bot.engine.intents import ALARMS, Intents
 from bot.engine.machine import qualify
 from bot.engine.model import REGIONS, Flow, Intent, Press, Step, Where
 from bot.engine.yamlsource import suggest
@@ -142,28 +142,27 @@ def _check_intents(flows, intents: Intents, facts: ReferralFacts | None, add) ->
                     f"step '{step_id}' is where 'stop' leads, so it needs 'forget: true'",
                 )
             )
-    emergency = intents.specs.get("emergency")
-    if not (emergency and facts):
+    if facts is None:
         return
-    for field, base in (("goto", MAIN), ("notice", SYSTEM)):
-        target = getattr(emergency, field)
-        if not target or not _exists(flows, qualify(base, target)):
+    for name in ALARMS:
+        spec = intents.specs.get(name)
+        if spec is None:
             continue
-        flow_id, _, step_id = qualify(base, target).partition(":")
-        step = flows[flow_id].steps[step_id]
-        for region in (None, *REGIONS):
-            keys = step.referral_keys(region)
-            if not keys or not facts.is_emergency(keys[0]):
-                add(
-                    Problem(
-                        ERROR,
-                        step.where,
-                        f"step '{step_id}' answers an emergency, so its "
-                        f"first referral must be the emergency number (for region "
-                        f"{region or 'unknown'} it is {keys[0] if keys else 'missing'})",
-                    )
-                )
-                break
+        if name != "emergency" and not spec.notice:
+            add(Problem(ERROR, spec.where, f"intent '{name}' needs 'notice:' naming a step"))
+        for field, base in (("goto", MAIN), ("notice", SYSTEM)):
+            target = getattr(spec, field)
+            if not target or not _exists(flows, qualify(base, target)):
+                continue
+            flow_id, _, step_id = qualify(base, target).partition(":")
+            step = flows[flow_id].steps[step_id]
+            for region in (None, *REGIONS):
+                keys = step.referral_keys(region)
+                if not keys or not facts.is_emergency(keys[0]):
+                    add(Problem(ERROR, step.where, f"step '{step_id}' answers intent '{name}', "
+                                f"so its first referral must be the emergency number (for region "
+                                f"{region or 'unknown'} it is {keys[0] if keys else 'missing'})"))
+                    break
 
 
 def _check_graph(flows: dict[str, Flow], intents: Intents, add) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.engine.intents import IntentMatch, Intents, normalise
+from bot.engine.intents import ALARMS, IntentMatch, Intents, normalise
 from bot.engine.machine import FREE_TEXT, ROUTE, CompiledFlow, choice_trigger, qualify
 from bot.engine.model import (
     Button,
@@ -189,8 +189,8 @@ class Engine:
         spec = self.intents.specs.get(match.name)
         if spec is None:
             return session, [self._again(session, "unknown_text")]
-        if match.name == "emergency":
-            if typed and spec.notice:
+        if match.name in ALARMS:
+            if (typed or not spec.goto) and spec.notice:
                 # A typed alarm may be a false one: 112 first, gently, and the talk goes on.
                 notice = self._system_step(spec.notice)
                 return session, [
@@ -203,7 +203,7 @@ class Engine:
                         locale=session.locale,
                     )
                 ]
-            return session, self._enter(session, self._emergency_step)
+            return session, self._enter(session, qualify(self.main, spec.goto or "gevaar"))
         if match.name == "stop":
             return self._enter_forget(session, qualify(self.main, spec.goto or "stop"))
         if match.name == "back":

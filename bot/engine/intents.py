@@ -14,7 +14,10 @@ from bot.engine.model import Where
 from bot.engine.yamlsource import line_of, read_yaml, suggest
 from bot.problems import ERROR, DataError, Problem
 
-INTENTS = ("emergency", "stop", "back", "menu", "help", "language")
+INTENTS = ("emergency", "crisis", "stop", "back", "menu", "help", "language")
+OPTIONAL_INTENTS = ("crisis",)
+# Typed words that may signal a crisis are answered with a notice; emergency is checked first.
+ALARMS = ("emergency", "crisis")
 INTENT_FIELDS = {"goto", "notice", "button", "exact", "phrases", "unless", "switch", "note"}
 MAX_MATCH_CHARS = 2000  # longer messages are matched on their first part only
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -75,16 +78,17 @@ class Intents:
         norm = normalise(text)
         if not norm:
             return None
-        emergency = self.specs.get("emergency")
-        if emergency and self._is_emergency(emergency, norm):
-            return IntentMatch("emergency")
+        for name in ALARMS:
+            spec = self.specs.get(name)
+            if spec and self._is_alarm(spec, norm):
+                return IntentMatch(name)
         if norm in self._switch:
             return IntentMatch("language", self._switch[norm])
         name = self._exact.get(norm)
         return IntentMatch(name) if name else None
 
     @staticmethod
-    def _is_emergency(spec: IntentSpec, norm: str) -> bool:
+    def _is_alarm(spec: IntentSpec, norm: str) -> bool:
         if norm in spec.exact:
             return True
         if spec.phrases is None or not spec.phrases.search(norm):
@@ -159,6 +163,8 @@ def load_intents(path: Path) -> Intents:
             where=where,
         )
     for name in INTENTS:
+        if name in OPTIONAL_INTENTS:
+            continue
         if name not in specs and not any(
             p.message.startswith(f"intent '{name}'") for p in problems
         ):
