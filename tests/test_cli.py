@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _subcommands(parser: argparse.ArgumentParser, prefix=()):
-    for action in parser._actions:  # noqa: SLF001 - argparse has no public walk
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+    for action in parser._actions:  # argparse has no public walk
+        if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
                 yield (*prefix, name), sub
                 yield from _subcommands(sub, (*prefix, name))

@@ -196,7 +196,7 @@ class Engine:
                 return session, [
                     Say(
                         text=notice.text,
-                        context=spec.notice,
+                        context=qualify(SYSTEM, spec.notice),
                         referrals=notice.referral_keys(session.region),
                         buttons=self.buttons(session),
                         region=session.region,

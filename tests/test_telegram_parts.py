@@ -1,0 +1,228 @@
+"""The Telegram channel's pure parts: HTML messages, update classification, order and floods."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+import helpers
+import pytest
+from telegram import Bot, Update
+
+from bot.channels.telegram.html import MAX_TEXT, keyboard, safe_url, to_parts
+from bot.channels.telegram.incoming import FORGED_PRESS, classify, command_event
+from bot.channels.telegram.logs import KeyValueFormatter, redact
+from bot.channels.telegram.ordering import ChatLocks, FloodGate, SeenOnce
+from bot.engine.model import Intent, Press, Start, Text, Unsupported
+from bot.render import ButtonView, CardView, Message
+
+BOT = Bot("123456789:AAEexampleexampleexampleexample12345")
+
+
+def units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def choice(label: str, index: int) -> ButtonView:
+    event = Press("main:welkom", index, "abc123")
+    return ButtonView(label, event, f"p|abc123|main:welkom|{index}")
+
+
+# ---- HTML --------------------------------------------------------------------------------
+
+
+def test_text_and_cards_are_escaped_and_cards_have_a_bold_title() -> None:
+    card = CardView(
+        key="k",
+        title="Hulp <& Co>",
+        lines=("Bel 0800-2000", "Open <24/7>"),
+        links=(("Website", "https://example.org/a?b=1&c=2"),),
+    )
+    message = Message(text='Tekst met <tag> & "quotes"', cards=(card,), buttons=(choice("Ja", 0),))
+    [part] = to_parts(message)
+    assert part.html.startswith("Tekst met &lt;tag&gt; &amp; &quot;quotes&quot;")
+    assert "<b>Hulp &lt;&amp; Co&gt;</b>\nBel 0800-2000\nOpen &lt;24/7&gt;" in part.html
+    rows = part.markup.inline_keyboard
+    assert [len(row) for row in rows] == [1, 1]  # one button per row
+    assert rows[0][0].url == "https://example.org/a?b=1&c=2"
+    assert rows[1][0].callback_data == "p|abc123|main:welkom|0"
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "tel:+31800", "ftp://x.org", "https://", "https://a b.org"]
+)
+def test_only_http_links_become_buttons(url: str) -> None:
+    assert safe_url(url) is None
+    message = Message(text="x", cards=(CardView("k", "T", links=(("L", url),)),))
+    assert keyboard(message) is None
+
+
+def test_callback_data_over_64_bytes_is_left_out() -> None:
+    long = ButtonView("Te lang", Intent("menu"), "i|" + "x" * 70 + "|")
+    markup = keyboard(Message(text="x", buttons=(long, choice("Ok", 1))))
+    assert [row[0].text for row in markup.inline_keyboard] == ["Ok"]
+
+
+def test_a_long_text_is_split_with_buttons_on_the_last_part_only() -> None:
+    text = "\n".join(f"Regel {i} met <een> & wat tekst om te vullen" for i in range(300))
+    message = Message(text=text, buttons=(choice("Verder", 0),))
+    parts = to_parts(message)
+    assert len(parts) >= 2
+    assert all(units(p.html) <= MAX_TEXT for p in parts)
+    assert all(p.markup is None for p in parts[:-1]) and parts[-1].markup is not None
+    assert html.unescape("\n".join(p.html for p in parts)) == text
+
+
+def test_one_enormous_line_is_cut_without_breaking_an_entity() -> None:
+    text = "&<>" * 2500 + "😀" * 1000  # 7,500 + 1,000 characters, escaped far longer
+    parts = to_parts(Message(text=text))
+    assert all(units(p.html) <= MAX_TEXT for p in parts)
+    assert "".join(html.unescape(p.html) for p in parts) == text
+
+
+def test_cards_move_whole_to_the_next_message_when_they_do_not_fit() -> None:
+    cards = tuple(
+        CardView(f"k{i}", f"Organisatie {i}", lines=tuple(f"feit {j} " * 8 for j in range(8)))
+        for i in range(20)
+    )
+    parts = to_parts(Message(text="Intro", cards=cards))
+    assert len(parts) >= 2
+    for part in parts:
+        assert units(part.html) <= MAX_TEXT
+        assert part.html.count("<b>") == part.html.count("</b>")
+    titles = [line for p in parts for line in p.html.split("\n") if line.startswith("<b>")]
+    assert len(titles) == 20
+
+
+def test_buttons_without_text_still_make_a_valid_message() -> None:
+    [part] = to_parts(Message(text="  ", buttons=(choice("Ok", 0),)))
+    assert part.html.strip() and part.markup is not None
+    assert to_parts(Message(text="")) == []
+
+
+# ---- incoming ----------------------------------------------------------------------------
+
+
+def update(data: dict) -> Update:
+    return Update.de_json(data, BOT)
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("/start", Start(locale=helpers.DEFAULT_LANGUAGE)),
+        ("/start payload", Start(locale=helpers.DEFAULT_LANGUAGE)),
+        ("/stop@firstcontact_bot", Intent("stop")),
+        ("/HELP", Intent("help")),
+        ("/menu@firstcontact_bot", Text("/menu")),
+        ("stop", Text("stop")),
+    ],
+)
+def test_commands(text: str, event: object) -> None:
+    incoming = classify(update(helpers.text_update(5, text)))
+    assert incoming.event == event
+    assert incoming.private
+
+
+def test_start_carries_the_clients_language() -> None:
+    incoming = classify(update(helpers.text_update(5, "/start", language_code="en-GB")))
+    assert incoming.event == Start(locale="en-GB")
+
+
+def test_command_event_ignores_plain_text() -> None:
+    assert command_event("start") is None
+
+
+@pytest.mark.parametrize(
+    ("factory", "kind"),
+    [
+        (helpers.sticker_update, "sticker"),
+        (helpers.photo_update, "photo"),
+        (helpers.voice_update, "voice"),
+        (helpers.document_update, "document"),
+        (helpers.location_update, "location"),
+        (helpers.contact_update, "contact"),
+        (helpers.poll_update, "poll"),
+    ],
+)
+def test_every_other_kind_is_unsupported(factory, kind: str) -> None:
+    incoming = classify(update(factory(7)))
+    assert incoming.event == Unsupported(kind)
+    assert incoming.message_id is not None
+
+
+def test_edited_messages_and_groups() -> None:
+    original = helpers.text_update(7, "hoi")["message"]
+    assert classify(update(helpers.edited_text_update(original, "hallo"))).event == Unsupported(
+        "edited"
+    )
+    group = classify(update(helpers.group_text_update(-100, "hoi")))
+    assert not group.private
+
+
+def test_forged_callback_data_becomes_a_press_that_can_never_match() -> None:
+    message = helpers.text_update(9, "x")["message"]
+    incoming = classify(update(helpers.callback_update(message, "p|zz|nowhere")))
+    assert incoming.event == FORGED_PRESS and incoming.callback_id
+    good = classify(update(helpers.callback_update(message, "i|emergency|")))
+    assert good.event == Intent("emergency")
+
+
+# ---- ordering ----------------------------------------------------------------------------
+
+
+async def test_chat_locks_keep_order_per_chat_and_clean_up() -> None:
+    locks = ChatLocks()
+    seen: list[tuple[str, int]] = []
+
+    async def work(key: str, n: int, delay: float) -> None:
+        async with locks.hold(key):
+            await asyncio.sleep(delay)
+            seen.append((key, n))
+
+    jobs = [work("a", i, 0.01 * (5 - i)) for i in range(5)] + [work("b", 0, 0)]
+    await asyncio.gather(*jobs)
+    assert [n for key, n in seen if key == "a"] == [0, 1, 2, 3, 4]
+    assert seen.index(("b", 0)) < 4  # chat b did not wait for all of chat a
+    assert len(locks) == 0
+
+
+def test_flood_gate_bursts_then_drops_with_one_warning() -> None:
+    now = [0.0]
+    gate = FloodGate(burst=3, rate=1.0, clock=lambda: now[0])
+    results = [gate.admit("a") for _ in range(6)]
+    assert results == [(True, False)] * 3 + [(False, True), (False, False), (False, False)]
+    assert gate.admit("b") == (True, False)  # another chat is not affected
+    now[0] += 1.0
+    assert gate.admit("a") == (True, False)
+    assert gate.admit("a") == (False, True)  # a new flood, a new (single) warning
+
+
+def test_flood_gate_and_seen_once_are_bounded() -> None:
+    gate = FloodGate(max_chats=10)
+    seen = SeenOnce(size=10)
+    for i in range(100):
+        gate.admit(str(i))
+        assert seen.first(str(i))
+    assert len(gate) == 10 and len(seen) == 10
+    assert not seen.first("99")
+
+
+# ---- logs --------------------------------------------------------------------------------
+
+
+def test_log_lines_redact_tokens_and_leave_tracebacks_out() -> None:
+    import logging
+    import sys
+
+    assert redact("GET https://x/bot123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ/getMe") == (
+        "GET https://x/bot<token>/getMe"
+    )
+    try:
+        raise ValueError("boom 123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    except ValueError:
+        info = sys.exc_info()
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed %s", ("a b",), info)
+    line = KeyValueFormatter().format(record)
+    assert 'msg="failed a b"' in line and "exc=ValueError" in line
+    assert "ABCDEFGHIJ" not in line and "Traceback" not in line
