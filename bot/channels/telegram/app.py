@@ -1,0 +1,181 @@
+"""The PTB Application around the one update handler, and its start/stop in either mode.
+
+`TelegramBot` is what both `firstcontact run` and the end-to-end tests use, so the tests run
+exactly the production wiring, only with a different Bot API base URL and store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+
+from bot.channels.telegram import texts
+from bot.channels.telegram.handlers import Keyer, Limits, SessionStore, UpdateHandler
+from bot.channels.telegram.logs import quiet_libraries
+from bot.channels.telegram.webhook import WebhookServer
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+# Only what the handler uses: fewer update types means less data ever reaches the bot.
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "channel_post")
+
+
+@dataclass(frozen=True)
+class TelegramOptions:
+    """How to reach Telegram and how hard to push it."""
+
+    token: str = field(repr=False)
+    base_url: str = "https://api.telegram.org/bot"
+    poll_interval: float = 0.0
+    poll_timeout: float = 25.0  # long-poll seconds for getUpdates
+    request_timeout: float = 10.0
+    concurrency: int = 256  # updates handled at once (different chats)
+    max_retries: int = 3  # on 429, wait retry_after and send again
+    limits: Limits = field(default_factory=Limits)
+    announce: bool = True  # setMyCommands / setMyDescription at start
+
+
+@dataclass(frozen=True)
+class WebhookOptions:
+    url: str
+    secret: str = field(repr=False)
+    listen: str = "127.0.0.1"
+    port: int = 8080
+    path: str = "/telegram"
+
+
+def _file_url(base_url: str) -> str:
+    if base_url.endswith("/bot"):
+        return base_url[: -len("/bot")] + "/file/bot"
+    return base_url
+
+
+def build_application(options: TelegramOptions, handler: UpdateHandler) -> Application:
+    """A PTB Application: concurrent across chats, rate limited, no persistence or job queue."""
+    quiet_libraries()
+    timeout = options.request_timeout
+    application = (
+        ApplicationBuilder()
+        .token(options.token)
+        .base_url(options.base_url)
+        .base_file_url(_file_url(options.base_url))
+        .concurrent_updates(options.concurrency)
+        .rate_limiter(AIORateLimiter(max_retries=options.max_retries))
+        .connect_timeout(timeout)
+        .read_timeout(timeout)
+        .write_timeout(timeout)
+        .pool_timeout(timeout)
+        .get_updates_connect_timeout(timeout)
+        .get_updates_read_timeout(timeout)
+        .get_updates_pool_timeout(timeout)
+        .job_queue(None)
+        .persistence(None)
+        .build()
+    )
+    application.add_handler(TypeHandler(Update, handler))
+    application.add_error_handler(_on_error)
+    return application
+
+
+async def _on_error(update: object, context: object) -> None:
+    """Last resort: the error's type only (PTB's default would print the update)."""
+    error = getattr(context, "error", None)
+    log.error("unhandled error error=%s", type(error).__name__)
+
+
+async def announce(application: Application) -> None:
+    """Commands and profile texts in Dutch; any failure is logged and the bot starts anyway."""
+    bot = application.bot
+    calls = (
+        ("setMyCommands", lambda: bot.set_my_commands([BotCommand(*c) for c in texts.COMMANDS])),
+        ("setMyDescription", lambda: bot.set_my_description(texts.DESCRIPTION)),
+        ("setMyShortDescription", lambda: bot.set_my_short_description(texts.SHORT_DESCRIPTION)),
+    )
+    for name, call in calls:
+        try:
+            await call()
+        except (TelegramError, OSError) as exc:
+            log.warning("start-up call failed call=%s error=%s", name, type(exc).__name__)
+
+
+class TelegramBot:
+    """One bot process: the PTB application plus polling or our own webhook server."""
+
+    def __init__(
+        self,
+        options: TelegramOptions,
+        runtime: Runtime,
+        store: SessionStore,
+        keyer: Keyer,
+    ):
+        self.options = options
+        self.handler = UpdateHandler(runtime, store, keyer, options.limits)
+        self.application = build_application(options, self.handler)
+        self.webhook: WebhookServer | None = None
+        self._running = False
+
+    @property
+    def bot(self):
+        return self.application.bot
+
+    async def start_polling(self) -> None:
+        """Initialise, announce, then fetch updates by long polling."""
+        await self.application.initialize()
+        self._running = True
+        if self.options.announce:
+            await announce(self.application)
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(
+            poll_interval=self.options.poll_interval,
+            timeout=int(self.options.poll_timeout),
+            allowed_updates=list(ALLOWED_UPDATES),
+            drop_pending_updates=False,
+        )
+        log.info("telegram bot started mode=polling")
+
+    async def start_webhook(self, webhook: WebhookOptions) -> int:
+        """Initialise, announce, serve the webhook and tell Telegram where it is; returns port."""
+        await self.application.initialize()
+        self._running = True
+        if self.options.announce:
+            await announce(self.application)
+        await self.application.start()
+        self.webhook = WebhookServer(self.application, webhook.secret, webhook.path)
+        port = await self.webhook.start(webhook.listen, webhook.port)
+        await self.application.bot.set_webhook(
+            url=webhook.url,
+            secret_token=webhook.secret,
+            allowed_updates=list(ALLOWED_UPDATES),
+            drop_pending_updates=False,
+        )
+        log.info("telegram bot started mode=webhook port=%d", port)
+        return port
+
+    async def stop(self) -> None:
+        """Stop taking updates, finish the ones in hand, release connections. Idempotent."""
+        if not self._running:
+            return
+        self._running = False
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.webhook is not None:
+            await self.webhook.stop()
+            self.webhook = None
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+        log.info("telegram bot stopped")
+
+    async def __aenter__(self) -> TelegramBot:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await asyncio.shield(self.stop())

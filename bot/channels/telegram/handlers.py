@@ -1,0 +1,167 @@
+"""The one handler every update goes through: classify, gate, run the engine, save, answer.
+
+Per update: a short synchronous gate (private chat? flood?), then under the chat's own lock:
+load the session, run the engine, save (one short store call, no Telegram call in between),
+and only then talk to Telegram. Nothing about the man is logged: only a pseudonym (the first
+8 hex of the session key), the kind of event and counts.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from telegram import Bot, Update
+from telegram.ext import ContextTypes
+
+from bot.channels.telegram import outbox, texts
+from bot.channels.telegram.html import to_parts
+from bot.channels.telegram.incoming import Incoming, classify
+from bot.channels.telegram.ordering import ChatLocks, FloodGate, SeenOnce
+from bot.engine.model import Event, Forget, Say, Session
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+GROUP_CHANNEL = "telegram-group"  # a different key space: group chats never get a session
+MESSAGE_IDS_KEPT = 50
+
+
+class SessionStore(Protocol):
+    async def get(self, key: str) -> Session | None: ...
+    async def put(self, key: str, session: Session) -> None: ...
+    async def delete(self, key: str) -> Any: ...
+
+
+# (channel, chat id) -> pseudonymous key; the secret is bound in by the app.
+Keyer = Callable[[str, int], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Incoming flood control per chat and memory bounds; small enough for one process."""
+
+    flood_burst: int = 10
+    flood_rate: float = 1.0  # updates per second refilled after the burst
+    max_chats: int = 50_000  # flood buckets kept (LRU)
+    group_notices: int = 10_000  # group chats remembered as "already told" (LRU)
+
+
+def event_name(event: Event | None) -> str:
+    """What kind of event, for logs: never its content."""
+    if event is None:
+        return "none"
+    name = type(event).__name__.lower()
+    kind = getattr(event, "kind", None)
+    intent = getattr(event, "name", None)
+    return f"{name}:{kind or intent}" if (kind or intent) else name
+
+
+class UpdateHandler:
+    """Drives the engine for every private chat; callable as a PTB handler callback."""
+
+    def __init__(self, runtime: Runtime, store: SessionStore, keyer: Keyer, limits: Limits):
+        self.runtime = runtime
+        self.engine = runtime.engine
+        self.store = store
+        self.keyer = keyer
+        self.limits = limits
+        self.locks = ChatLocks()
+        self.flood = FloodGate(limits.flood_burst, limits.flood_rate, limits.max_chats)
+        self.groups = SeenOnce(limits.group_notices)
+        self.handled = 0  # updates finished, whatever the outcome (tests and benchmarks wait on it)
+
+    async def __call__(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            if isinstance(update, Update):
+                await self._handle(update, context.bot)
+        finally:
+            self.handled += 1
+
+    async def _handle(self, update: Update, bot: Bot) -> None:
+        incoming = classify(update)
+        if incoming is None:
+            if update.callback_query is not None:
+                await outbox.answer_query(bot, update.callback_query.id, "-")
+            return
+        if not incoming.private:
+            await self._group(bot, incoming)
+            return
+        key = self.keyer(CHANNEL, incoming.chat_id)
+        tag = key[:8]
+        if incoming.event is None:  # a service message: nothing was said
+            return
+        admit, warn = self.flood.admit(key)  # synchronous: the order of arrival is kept
+        if not admit:
+            # One line per flood, not per dropped update: a flood must not flood the log.
+            log.log(
+                logging.INFO if warn else logging.DEBUG, "flood: update dropped session=%s", tag
+            )
+            if incoming.callback_id:
+                await outbox.answer_query(bot, incoming.callback_id, tag)
+            if warn:
+                await outbox.send_text(bot, incoming.chat_id, texts.SLOW_DOWN, tag)
+            return
+        async with self.locks.hold(key):
+            if incoming.callback_id:
+                await outbox.answer_query(bot, incoming.callback_id, tag)
+            try:
+                await self._converse(bot, incoming, key, tag)
+            except outbox.ChatGone:
+                return
+            except Exception as exc:  # never a traceback: it could quote what was typed
+                log.error("update failed session=%s error=%s", tag, type(exc).__name__)
+                await outbox.send_text(bot, incoming.chat_id, texts.TROUBLE, tag)
+
+    async def _group(self, bot: Bot, incoming: Incoming) -> None:
+        """Groups and channels: one short note per chat per process, and nothing stored."""
+        key = self.keyer(GROUP_CHANNEL, incoming.chat_id)
+        tag = key[:8]
+        if incoming.callback_id:
+            await outbox.answer_query(bot, incoming.callback_id, tag)
+        if self.groups.first(key):
+            log.info("group chat: told to use a private chat group=%s", tag)
+            await outbox.send_text(bot, incoming.chat_id, texts.GROUP_ONLY_PRIVATE, tag)
+
+    async def _converse(self, bot: Bot, incoming: Incoming, key: str, tag: str) -> None:
+        started = time.perf_counter()
+        now = time.time()
+        old = await self.store.get(key)
+        assert incoming.event is not None
+        session, replies = self.engine.resume(old, incoming.event, now)
+        forget = session is None or any(isinstance(r, Forget) for r in replies)
+        kept = list(old.message_ids) if old is not None else []
+        if incoming.message_id is not None:
+            kept.append(incoming.message_id)
+        if forget:
+            await self.store.delete(key)
+        else:
+            assert session is not None
+            session.message_ids = kept[-MESSAGE_IDS_KEPT:]
+            await self.store.put(key, session)
+        # Saved; from here on only Telegram calls.
+        if forget and kept:
+            await outbox.delete_recent(bot, incoming.chat_id, kept, tag)
+        sent: list[int] = []
+        says = [r for r in replies if isinstance(r, Say)]
+        for say in says:
+            message = self.runtime.render(say, datetime.now().astimezone())
+            sent.extend(await outbox.send_parts(bot, incoming.chat_id, to_parts(message), tag))
+        if session is not None and not forget and sent:
+            session.message_ids = [*session.message_ids, *sent][-MESSAGE_IDS_KEPT:]
+            await self.store.put(key, session)
+        # DEBUG, not INFO: a line per update would be an activity record of each conversation.
+        log.debug(
+            "update handled session=%s event=%s replies=%d sent=%d forgot=%s ms=%.1f",
+            tag,
+            event_name(incoming.event),
+            len(says),
+            len(sent),
+            forget,
+            (time.perf_counter() - started) * 1000,
+        )

@@ -1,0 +1,79 @@
+"""Sending and deleting: every Telegram call the conversation makes, with failures contained.
+
+A failed call is logged by its error type only (Telegram's error text can quote a message), and
+never raises into the handler: the session is already saved, so the next update recovers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.channels.telegram.html import Part
+
+log = logging.getLogger(__name__)
+
+DELETE_BATCH = 100  # deleteMessages takes 1..100 ids
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+class ChatGone(Exception):
+    """The man blocked the bot or the chat no longer exists: stop talking to it."""
+
+
+async def send_parts(bot: Bot, chat_id: int, parts: Sequence[Part], tag: str) -> list[int]:
+    """Send parts in order; returns the ids of the messages Telegram accepted."""
+    sent: list[int] = []
+    for part in parts:
+        try:
+            message = await bot.send_message(
+                chat_id,
+                part.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=part.markup,
+                link_preview_options=NO_PREVIEW,
+            )
+        except Forbidden as exc:
+            log.info("chat unreachable session=%s error=%s", tag, type(exc).__name__)
+            raise ChatGone from None
+        except TelegramError as exc:
+            log.warning("sendMessage failed session=%s error=%s", tag, type(exc).__name__)
+            break  # later parts would read out of order; the man can ask again
+        sent.append(message.message_id)
+    return sent
+
+
+async def send_text(bot: Bot, chat_id: int, text: str, tag: str) -> list[int]:
+    """A short channel notice (already safe plain text)."""
+    try:
+        message = await bot.send_message(chat_id, text, link_preview_options=NO_PREVIEW)
+    except TelegramError as exc:
+        log.info("notice not sent session=%s error=%s", tag, type(exc).__name__)
+        return []
+    return [message.message_id]
+
+
+async def delete_recent(bot: Bot, chat_id: int, message_ids: Sequence[int], tag: str) -> int:
+    """Delete what Telegram still allows (messages under 48 h); returns how many were asked."""
+    ids = sorted({i for i in message_ids if isinstance(i, int) and i > 0})
+    for start in range(0, len(ids), DELETE_BATCH):
+        batch = ids[start : start + DELETE_BATCH]
+        try:
+            await bot.delete_messages(chat_id, batch)
+        except (BadRequest, Forbidden) as exc:
+            log.info("deleteMessages refused session=%s error=%s", tag, type(exc).__name__)
+        except TelegramError as exc:
+            log.warning("deleteMessages failed session=%s error=%s", tag, type(exc).__name__)
+    return len(ids)
+
+
+async def answer_query(bot: Bot, query_id: str, tag: str) -> None:
+    """Stop the button's spinner; a query too old to answer is fine to forget."""
+    try:
+        await bot.answer_callback_query(query_id)
+    except TelegramError as exc:
+        log.info("answerCallbackQuery failed session=%s error=%s", tag, type(exc).__name__)
