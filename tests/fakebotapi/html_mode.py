@@ -143,7 +143,7 @@ def _close_tag(text: str, begin: int, i: int, stack: list, out: Builder) -> int:
         i += 1
     if i >= n or text[i] != ">":
         raise FormatError(f"Unclosed end tag at byte offset {byte_offset(text, begin)}")
-    tag, attrs, offset, _ = stack.pop()
+    tag, attrs, offset, opened = stack.pop()
     if name and name != tag:
         where = byte_offset(text, begin)
         raise FormatError(
@@ -156,12 +156,13 @@ def _close_tag(text: str, begin: int, i: int, stack: list, out: Builder) -> int:
     elif kind == "custom_emoji":
         out.entity(kind, offset, custom_emoji_id=attrs.get("emoji-id"))
     elif kind == "date_time":
-        out.entity(
-            kind,
-            offset,
-            unix_time=int(attrs.get("unix", "0") or 0),
-            date_time_format=attrs.get("format"),
-        )
+        unix = attrs.get("unix", "")
+        if not unix.isdigit():
+            where = byte_offset(text, opened)
+            raise FormatError(
+                f'Tag "tg-time" must have a numeric "unix" attribute at byte offset {where}'
+            )
+        out.entity(kind, offset, unix_time=int(unix), date_time_format=attrs.get("format"))
     elif kind == "blockquote" and "expandable" in attrs:
         out.entity("expandable_blockquote", offset)
     elif kind == "code" and stack and stack[-1][0] == "pre":

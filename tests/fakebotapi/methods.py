@@ -21,6 +21,8 @@ _NOT_MODIFIED = (
 
 
 def handles(*names: str) -> Callable[[Handler], Handler]:
+    """Register a handler so the server finds it by method name."""
+
     def register(func: Handler) -> Handler:
         for name in names:
             HANDLERS[name] = func
