@@ -7,37 +7,31 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from bot.commands.parsers import add_command, add_group
 from bot.engine.bundle import DEFAULT_FLOWS_DIR, check_all, load_all
 from bot.problems import ERROR, WARNING
 
 
 def _command(sub, name: str, help_: str, example: str, func) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
-        name,
-        help=help_,
-        description=help_,
-        epilog=f"Example: {example}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, name, help_, example, func)
     parser.add_argument(
         "--flows-dir",
         type=Path,
         default=DEFAULT_FLOWS_DIR,
         help="folder with the flow files (default: the shipped flows/)",
     )
-    parser.set_defaults(func=func)
     return parser
 
 
 def register(sub) -> None:
-    flows = sub.add_parser(
+    inner = add_group(
+        sub,
         "flows",
-        help="check, list, show or draw the conversation scripts",
-        description="Work with the flow scripts in flows/.",
-        epilog="Example: firstcontact flows check",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "check, list, show or draw the conversation scripts",
+        "firstcontact flows check",
+        "Work with the flow scripts in flows/.",
+        "flows_command",
     )
-    inner = flows.add_subparsers(dest="flows_command", metavar="ACTION")
     check = _command(
         inner,
         "check",
@@ -74,7 +68,6 @@ def register(sub) -> None:
         run_diagram,
     )
     draw.add_argument("flow", help="the flow name, e.g. main")
-    flows.set_defaults(func=lambda args: flows.print_help() or 2)
 
 
 def run_check(args: argparse.Namespace) -> int:

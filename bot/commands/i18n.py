@@ -6,19 +6,20 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.commands.parsers import add_command, add_group
 from bot.engine.bundle import DEFAULT_FLOWS_DIR
 from bot.i18n import DEFAULT_LOCALES_DIR, DOMAIN
 
 
 def register(sub) -> None:
-    i18n = sub.add_parser(
+    inner = add_group(
+        sub,
         "i18n",
-        help="extract texts for translators and update the language files",
-        description="Translations live in locales/<lang>/LC_MESSAGES/firstcontact.po.",
-        epilog="Example: firstcontact i18n update en",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "extract texts for translators and update the language files",
+        "firstcontact i18n update en",
+        "Translations live in locales/<lang>/LC_MESSAGES/firstcontact.po.",
+        "i18n_command",
     )
-    inner = i18n.add_subparsers(dest="i18n_command", metavar="ACTION")
     for name, help_, example, func in (
         (
             "extract",
@@ -34,19 +35,11 @@ def register(sub) -> None:
         ),
         ("stats", "how much of each language is translated", "firstcontact i18n stats", run_stats),
     ):
-        parser = inner.add_parser(
-            name,
-            help=help_,
-            description=help_,
-            epilog=f"Example: {example}",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
+        parser = add_command(inner, name, help_, example, func)
         parser.add_argument("--flows-dir", type=Path, default=DEFAULT_FLOWS_DIR)
         parser.add_argument("--locales-dir", type=Path, default=DEFAULT_LOCALES_DIR)
         if name == "update":
             parser.add_argument("locale", help="language code, e.g. en")
-        parser.set_defaults(func=func)
-    i18n.set_defaults(func=lambda args: i18n.print_help() or 2)
 
 
 def _template(args):

@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bot.commands.parsers import add_command, add_group
 from bot.engine.model import REGIONS
 from bot.problems import ERROR, WARNING, DataError, Problem
 from bot.referrals.cards import render_card_text, resolve_cards
@@ -24,32 +25,25 @@ def today() -> date:
 
 
 def _command(sub, name: str, help_: str, example: str, func) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
-        name,
-        help=help_,
-        description=help_,
-        epilog=f"Example: {example}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, name, help_, example, func)
     parser.add_argument(
         "--file",
         type=Path,
         default=None,
         help=f"the referral file (default: ${ENV_FILE} or flows/referrals.yaml)",
     )
-    parser.set_defaults(func=func)
     return parser
 
 
 def register(sub) -> None:
-    referrals = sub.add_parser(
+    inner = add_group(
+        sub,
         "referrals",
-        help="check, list, show or change the helplines the bot refers to",
-        description="Work with the referral directory (flows/referrals.yaml).",
-        epilog="Example: firstcontact referrals check",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "check, list, show or change the helplines the bot refers to",
+        "firstcontact referrals check",
+        "Work with the referral directory (flows/referrals.yaml).",
+        "referrals_command",
     )
-    inner = referrals.add_subparsers(dest="referrals_command", metavar="ACTION")
     _command(
         inner,
         "check",
@@ -100,7 +94,6 @@ def register(sub) -> None:
     )
     verify.add_argument("key", help="the entry's key, e.g. veilig_thuis")
     verify.add_argument("--source", help="where you checked it (web address or document)")
-    referrals.set_defaults(func=lambda args: referrals.print_help() or 2)
 
 
 def _path(args: argparse.Namespace) -> Path:

@@ -192,17 +192,7 @@ class Engine:
         if match.name in ALARMS:
             if (typed or not spec.goto) and spec.notice:
                 # A typed alarm may be a false one: 112 first, gently, and the talk goes on.
-                notice = self._system_step(spec.notice)
-                return session, [
-                    Say(
-                        text=notice.text,
-                        context=qualify(SYSTEM, spec.notice),
-                        referrals=notice.referral_keys(session.region),
-                        buttons=self.buttons(session),
-                        region=session.region,
-                        locale=session.locale,
-                    )
-                ]
+                return session, [self._again(session, spec.notice)]
             return session, self._enter(session, qualify(self.main, spec.goto or "gevaar"))
         if match.name == "stop":
             return self._enter_forget(session, qualify(self.main, spec.goto or "stop"))
@@ -290,27 +280,22 @@ class Engine:
     def _system_step(self, at: str) -> Step:
         return self._step(at if ":" in at else f"{SYSTEM}:{at}")
 
-    def _system(self, session: Session, name: str) -> Say:
-        step = self._system_step(name)
+    def _system(self, session: Session, name: str, buttons: tuple[Button, ...] = ()) -> Say:
+        """A message of system.yaml (or any 'flow:step'), with the region's referrals."""
+        at = name if ":" in name else f"{SYSTEM}:{name}"
+        step = self._step(at)
         return Say(
             text=step.text,
-            context=f"{SYSTEM}:{name}",
+            context=at,
             referrals=step.referral_keys(session.region),
+            buttons=buttons,
             region=session.region,
             locale=session.locale,
         )
 
     def _again(self, session: Session, name: str) -> Say:
         """A short system message followed by the current choices again."""
-        step = self._system_step(name)
-        return Say(
-            text=step.text,
-            context=f"{SYSTEM}:{name}",
-            referrals=step.referral_keys(session.region),
-            buttons=self.buttons(session),
-            region=session.region,
-            locale=session.locale,
-        )
+        return self._system(session, name, self.buttons(session))
 
     def _buttons(self, session: Session, step: Step) -> tuple[Button, ...]:
         """A step's buttons never change after start-up, so they are built once and kept."""
