@@ -143,13 +143,14 @@ class Engine:
     def _on_text(
         self, session: Session, text: str, fresh: bool
     ) -> tuple[Session | None, list[Reply]]:
-        match = self.intents.match(text)
+        norm = normalise(text)  # once: intents and typed choices both match on it
+        match = self.intents.match_normalised(norm)
         if match:
             return self._on_intent(session, match, fresh, typed=True)
         if fresh:
             return session, self._enter(session, session.at, push=False)
         step = self._step(session.at)
-        index = self._choice_from_text(step, text)
+        index = self._choice_from_text(step, norm)
         if index is not None:
             return self._choose(session, step, index)
         if step.free_text:
@@ -319,9 +320,8 @@ class Engine:
             buttons.append(Button(self._emergency_button, "intent:emergency", Intent("emergency")))
         return tuple(buttons)
 
-    def _choice_from_text(self, step: Step, text: str) -> int | None:
-        """Typed '2' or a choice's label counts as pressing that choice."""
-        norm = normalise(text)
+    def _choice_from_text(self, step: Step, norm: str) -> int | None:
+        """Typed '2' or a choice's label (normalised) counts as pressing that choice."""
         if norm.isdigit() and 1 <= int(norm) <= len(step.choices):
             return int(norm) - 1
         labels = self._label_cache.get(id(step))

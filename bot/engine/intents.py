@@ -75,7 +75,10 @@ class Intents:
 
     def match(self, text: str) -> IntentMatch | None:
         """The intent this message calls, if any; emergency phrases win over everything."""
-        norm = normalise(text)
+        return self.match_normalised(normalise(text))
+
+    def match_normalised(self, norm: str) -> IntentMatch | None:
+        """The same, for text already passed through normalise()."""
         if not norm:
             return None
         for name in ALARMS:
