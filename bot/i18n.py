@@ -11,13 +11,13 @@ import logging
 import os
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
 from babel.messages.pofile import read_po
 
 log = logging.getLogger(__name__)
 
 SOURCE_LOCALE = "nl"
 DOMAIN = "firstcontact"
+FORMAT_LOCALES = {"en": "en_GB"}
 DEFAULT_LOCALES_DIR = Path(
     os.environ.get("FIRSTCONTACT_LOCALES_DIR") or Path(__file__).resolve().parents[1] / "locales"
 )
@@ -38,11 +38,11 @@ class Catalogs:
             return msgid
         return table.get((context, msgid)) or table.get((None, msgid)) or msgid
 
-    def babel_locale(self, locale: str) -> Locale:
-        try:
-            return Locale.parse(locale)
-        except (UnknownLocaleError, ValueError):
-            return Locale.parse(SOURCE_LOCALE)
+    @staticmethod
+    def format_locale(locale: str) -> str:
+        """The Babel locale for dates and times: English as written in Europe (23 November,
+        09:00), not the US default."""
+        return FORMAT_LOCALES.get(locale, locale)
 
     def negotiate(self, wanted: str | None) -> str:
         """The best locale we have for a client's language code ('en-GB' -> 'en')."""

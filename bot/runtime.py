@@ -110,7 +110,11 @@ def load_runtime(
     watcher = DirectoryWatcher(referrals_file or default_path())
     facts = facts_of(watcher.current())
     engine = build_engine(
-        flows_dir, facts=facts, locales=catalogs.locales, render_length=message_length(facts)
+        flows_dir,
+        facts=facts,
+        locales=catalogs.locales,
+        render_length=message_length(facts),
+        translate=catalogs.pgettext,
     )
 
     def cards(
@@ -119,7 +123,9 @@ def load_runtime(
         def gettext(msgid: str) -> str:
             return catalogs.pgettext(locale, "referrals", msgid)
 
-        return card_views(watcher.current(), keys, region, now, locale, gettext)
+        return card_views(
+            watcher.current(), keys, region, now, catalogs.format_locale(locale), gettext
+        )
 
     return Runtime(
         engine=engine,

@@ -68,7 +68,11 @@ def test_broken_flows_stop_chat_with_a_message_not_a_traceback(tmp_path: Path) -
     (flows / "main.yaml").write_text("flow: main\nsteps:\n  - id: [kapot\n", "utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "chat", "--flows-dir", str(flows)],
-        capture_output=True, text=True, cwd=ROOT, timeout=60, input="",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        input="",
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -90,8 +94,9 @@ def test_terminal_chat_reaches_nl_and_flanders_handoffs(runtime, tmp_path: Path)
         out = io.StringIO()
         # region, then "Nu met iemand praten" typed as its label
         stdin = io.StringIO(f"{region_button}\nNu met iemand praten\n:sticker\n:quit\n")
-        code = chat(runtime, flow=None, locale=None, region=None, record=record,
-                    stdin=stdin, out=out)
+        code = chat(
+            runtime, flow=None, locale=None, region=None, record=record, stdin=stdin, out=out
+        )
         screen = out.getvalue()
         assert code == 0 and expected in screen, screen[-1500:]
         assert "  1) " in screen  # numbered choices
@@ -101,6 +106,16 @@ def test_terminal_chat_reaches_nl_and_flanders_handoffs(runtime, tmp_path: Path)
 
 def test_terminal_rejects_unknown_flow(runtime) -> None:
     out = io.StringIO()
-    assert chat(runtime, flow="nope", locale=None, region=None, record=None,
-                stdin=io.StringIO(""), out=out) == 2
+    assert (
+        chat(
+            runtime,
+            flow="nope",
+            locale=None,
+            region=None,
+            record=None,
+            stdin=io.StringIO(""),
+            out=out,
+        )
+        == 2
+    )
     assert "no flow 'nope'" in out.getvalue()

@@ -171,7 +171,9 @@ def test_contact_and_location_are_not_needed(engine, kind) -> None:
 def test_language_offers_known_locales_only(engine) -> None:
     session, _ = engine.resume(None, Start(), 0.0)
     _same, [say] = engine.resume(session, Text("taal"), 1.0)
-    assert {b.event.arg for b in say.buttons} == set(engine.locales)
+    languages = [b for b in say.buttons if b.event.name == "language"]
+    assert {b.event.arg for b in languages} == set(engine.locales)
+    assert say.buttons[-1].event == Intent("emergency"), "the danger button stays available"
     unchanged, _ = engine.resume(session, Intent("language", "xx"), 1.0)
     assert unchanged.locale == session.locale
 
@@ -227,8 +229,11 @@ def test_engine_replies_are_data_only(engine) -> None:
 
 
 def test_typed_thoughts_of_suicide_get_112_then_the_suicide_line(engine) -> None:
-    expected = {"NL": "zelfmoordpreventie_113", "BE-VLG": "zelfmoordlijn_1813",
-                "BE-WAL-BRU": "zelfmoordlijn_1813"}
+    expected = {
+        "NL": "zelfmoordpreventie_113",
+        "BE-VLG": "zelfmoordlijn_1813",
+        "BE-WAL-BRU": "zelfmoordlijn_1813",
+    }
     for region, line in expected.items():
         session = at(engine, "main", "menu", region)
         new, [say] = engine.resume(session, Text("ik wil niet meer leven"), 1.0)
@@ -243,3 +248,18 @@ def test_start_uses_the_clients_language_only_if_the_bot_has_it(engine) -> None:
     for code in engine.locales:
         session, _ = engine.resume(None, Start(locale=f"{code}-XX"), 0.0)
         assert session.locale == code
+
+
+def test_typed_label_counts_in_the_sessions_language() -> None:
+    """A man reading English buttons can type their English label, or the Dutch one."""
+    shown = {("en", "main:welkom", "Vlaanderen"): "Flanders"}
+    engine = build_engine(
+        locales=("nl", "en"), translate=lambda loc, ctx, msgid: shown.get((loc, ctx, msgid), msgid)
+    )
+    session, _ = engine.resume(None, Start(locale="en"), 0.0)
+    english, _ = engine.resume(session, Text("flanders!"), 1.0)
+    dutch, _ = engine.resume(session, Text("Vlaanderen"), 1.0)
+    assert english.region == dutch.region == "BE-VLG"
+    nl_session, _ = engine.resume(None, Start(), 0.0)
+    nothing, [say] = engine.resume(nl_session, Text("Flanders"), 1.0)
+    assert nothing.region is None and say.context == "system:unknown_text"

@@ -58,7 +58,8 @@ def test_broken_fixture_is_reported_precisely(tmp_path: Path, fixture: Path, fac
     wanted_line = int(header["expect-line"])
     matching = [p for p in errors if header["expect"] in p.message]
     assert matching, f"no error containing {header['expect']!r}; got:\n" + "\n".join(
-        map(str, errors))
+        map(str, errors)
+    )
     problem = matching[0]
     assert problem.where is not None and problem.where.file.endswith("extra.yaml")
     assert problem.where.line == wanted_line, str(problem)

@@ -36,8 +36,15 @@ def test_near_misses_stay_quiet(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("Wís!", "wis"), ("  HELP   me  ", "help me"), ("/stop@SomeBot", "stop"),
-     ("Ça va?", "ca va"), ("één", "een"), ("🙂", ""), ("", "")],
+    [
+        ("Wís!", "wis"),
+        ("  HELP   me  ", "help me"),
+        ("/stop@SomeBot", "stop"),
+        ("Ça va?", "ca va"),
+        ("één", "een"),
+        ("🙂", ""),
+        ("", ""),
+    ],
 )
 def test_normalise(raw: str, expected: str) -> None:
     assert normalise(raw) == expected

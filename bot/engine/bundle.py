@@ -66,6 +66,7 @@ def build_engine(
     facts: ReferralFacts | None = None,
     locales: tuple[str, ...] = ("nl",),
     render_length: Callable[[Step, str | None], int] | None = None,
+    translate: Callable[[str, str, str], str] | None = None,
 ) -> Engine:
     """Load, check and compile; raise DataError (errors only) if the bot must not start."""
     flows, intents, problems = check_all(flows_dir, facts, render_length)
@@ -75,4 +76,4 @@ def build_engine(
     for warning in problems:
         log.warning("%s", warning)
     compiled = {flow_id: CompiledFlow(flow) for flow_id, flow in flows.items()}
-    return Engine(compiled, intents, locales=locales)
+    return Engine(compiled, intents, locales=locales, translate=translate)

@@ -159,9 +159,15 @@ def _check_intents(flows, intents: Intents, facts: ReferralFacts | None, add) ->
             for region in (None, *REGIONS):
                 keys = step.referral_keys(region)
                 if not keys or not facts.is_emergency(keys[0]):
-                    add(Problem(ERROR, step.where, f"step '{step_id}' answers intent '{name}', "
-                                f"so its first referral must be the emergency number (for region "
-                                f"{region or 'unknown'} it is {keys[0] if keys else 'missing'})"))
+                    add(
+                        Problem(
+                            ERROR,
+                            step.where,
+                            f"step '{step_id}' answers intent '{name}', "
+                            f"so its first referral must be the emergency number (for region "
+                            f"{region or 'unknown'} it is {keys[0] if keys else 'missing'})",
+                        )
+                    )
                     break
 
 

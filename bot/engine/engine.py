@@ -7,6 +7,7 @@ a terminal or a database, so every path can be tested and replayed exactly.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bot.engine.intents import ALARMS, IntentMatch, Intents, normalise
 from bot.engine.machine import FREE_TEXT, ROUTE, CompiledFlow, choice_trigger, qualify
@@ -59,17 +60,21 @@ class Engine:
         main: str = MAIN,
         locales: tuple[str, ...] = ("nl",),
         default_locale: str = "nl",
+        translate: Callable[[str, str, str], str] | None = None,
     ):
         self.flows = flows
         self.intents = intents
         self.main = main
         self.locales = locales
         self.default_locale = default_locale
+        # (locale, context, Dutch text) -> text as shown; lets typed labels match in any language
+        self.translate = translate or (lambda locale, context, msgid: msgid)
         self.system = flows[SYSTEM].flow if SYSTEM in flows else None
         emergency = intents.specs.get("emergency")
         self._emergency_button = emergency.button if emergency else None
         self._button_cache: dict[tuple[str, str], tuple[Button, ...]] = {}
-        self._label_cache: dict[int, dict[str, int]] = {}  # id(step) -> normalised label -> index
+        # (id(step), locale) -> normalised label -> choice index
+        self._label_cache: dict[tuple[int, str], dict[str, int]] = {}
         self._emergency_step = qualify(main, emergency.goto) if emergency and emergency.goto else ""
 
     # ---- public -----------------------------------------------------------------------
@@ -150,7 +155,7 @@ class Engine:
         if fresh:
             return session, self._enter(session, session.at, push=False)
         step = self._step(session.at)
-        index = self._choice_from_text(step, norm)
+        index = self._choice_from_text(session, step, norm)
         if index is not None:
             return self._choose(session, step, index)
         if step.free_text:
@@ -216,6 +221,8 @@ class Engine:
             Button(LANGUAGE_NAMES.get(loc, loc), "language", Intent("language", loc))
             for loc in self.locales
         )
+        if self._emergency_button:
+            buttons += (Button(self._emergency_button, "intent:emergency", Intent("emergency")),)
         step = self._system_step(f"{SYSTEM}:language")
         return session, [
             Say(
@@ -320,12 +327,18 @@ class Engine:
             buttons.append(Button(self._emergency_button, "intent:emergency", Intent("emergency")))
         return tuple(buttons)
 
-    def _choice_from_text(self, step: Step, norm: str) -> int | None:
-        """Typed '2' or a choice's label (normalised) counts as pressing that choice."""
+    def _choice_from_text(self, session: Session, step: Step, norm: str) -> int | None:
+        """Typed '2' or a choice's label (Dutch or as shown in his language) presses it."""
         if norm.isdigit() and 1 <= int(norm) <= len(step.choices):
             return int(norm) - 1
-        labels = self._label_cache.get(id(step))
+        key = (id(step), session.locale)
+        labels = self._label_cache.get(key)
         if labels is None:
-            labels = {normalise(c.label): i for i, c in reversed(list(enumerate(step.choices)))}
-            self._label_cache[id(step)] = labels
+            labels = {}
+            for i, choice in enumerate(step.choices):
+                at = f"{session.flow}:{step.id}"
+                shown = self.translate(session.locale, at, choice.label)
+                for label in (choice.label, shown):
+                    labels.setdefault(normalise(label), i)
+            self._label_cache[key] = labels
         return labels.get(norm)
