@@ -246,3 +246,14 @@ def test_leuven_also_gets_flemish_entries(tmp_path):
     directory = load_directory(write(tmp_path, BASE))
     assert [e.key for e in directory.for_region("BE-LEUVEN")] == ["vlg", "tele"]
     assert [e.key for e in directory.for_region("NL")] == ["vt", "lijn"]
+
+
+def test_one_broken_entry_gives_one_message_not_one_per_dependant(tmp_path) -> None:
+    """Entries that lean on a broken one are not reported again as 'not an entry'."""
+    text = default_path().read_text("utf-8").replace('phone: "0800-2000"', 'phone: "0800-2"', 1)
+    path = tmp_path / "referrals.yaml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(DataError) as info:
+        load_directory(path)
+    messages = [p.message for p in info.value.problems]
+    assert len(messages) == 1 and messages[0].startswith("veilig_thuis: phone"), messages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
 
 from bot.problems import ERROR, WARNING, Problem
@@ -11,10 +12,16 @@ from bot.referrals.model import INACTIVE, UNVERIFIED, Directory, Entry
 STALE_AFTER = timedelta(days=180)
 
 
-def check_references(directory: Directory) -> list[Problem]:
-    """`alternative` and `when_closed` point at usable entries; every entry can be reached."""
+def check_references(directory: Directory, rejected: Collection[str] = ()) -> list[Problem]:
+    """`alternative` and `when_closed` point at usable entries; every entry can be reached.
+
+    Pointers at `rejected` entries (which have errors of their own) are not reported again:
+    one broken phone number gives one message, not one per entry that leans on it.
+    """
     problems: list[Problem] = []
     for entry in directory.entries:
+        if entry.alternative in rejected or entry.when_closed in rejected:
+            continue
         problems.extend(_alternative(directory, entry))
         problems.extend(_when_closed(directory, entry))
         if not (entry.phone or entry.website or entry.chat_url) and entry.verified:

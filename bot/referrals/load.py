@@ -55,7 +55,7 @@ def parse_directory(text: str, file: str) -> Directory:
     reader = _Reader(file)
     entries = reader.directory(data)
     directory = Directory(entries=tuple(entries), file=file)
-    problems = reader.problems + check_references(directory)
+    problems = reader.problems + check_references(directory, reader.rejected)
     problems.sort(key=lambda p: (p.where.line if p.where else 0, p.level != ERROR))
     if any(p.level == ERROR for p in problems):
         raise DataError(problems)
@@ -68,6 +68,7 @@ class _Reader:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        self.rejected: set[str] = set()  # keys whose entry has errors of its own
 
     def add(self, level: str, node: Any, key: Any, message: str) -> None:
         self.problems.append(Problem(level, Where(self.file, line_of(node, key)), message))
@@ -111,6 +112,7 @@ class _Reader:
                 self.add(ERROR, at, at_key, f"{key}: '{name}' is missing")
         values = self.values(key, node)
         if any(p.level == ERROR for p in self.problems[before:]):
+            self.rejected.add(key)
             return None
         lines = tuple((name, line_of(node, name)) for name in node)
         where = Where(self.file, line_of(parent, key))
