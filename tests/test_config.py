@@ -233,4 +233,5 @@ def test_run_with_broken_flows_exits_2(
     code = run_command.run(_args())
     err = capsys.readouterr().err
     assert code == 2
-    assert "flow files have problems" in err and "Traceback" not in err
+    assert "data files (flows, intents or referrals) have problems" in err
+    assert "Traceback" not in err
