@@ -263,3 +263,23 @@ def test_typed_label_counts_in_the_sessions_language() -> None:
     nl_session, _ = engine.resume(None, Start(), 0.0)
     nothing, [say] = engine.resume(nl_session, Text("Flanders"), 1.0)
     assert nothing.region is None and say.context == "system:unknown_text"
+
+
+def test_session_saved_before_a_flow_change_starts_again_gently(engine) -> None:
+    """After a restart with changed flows, a stored step or back-stack entry may be gone."""
+    gone = Session(
+        flow="main",
+        step="verdwenen",
+        locale="en",
+        region="BE-VLG",
+        history=["main:menu"],
+        created=5.0,
+        updated=5.0,
+    )
+    for event in (Text("hallo"), Press("main:verdwenen", 0, ""), Intent("back")):
+        new, replies = engine.resume(gone, event, 10.0)
+        assert new.at == "main:welkom" and new.region == "BE-VLG" and new.locale == "en"
+        assert replies[0].context == "system:expired"
+    stale_history = Session(flow="main", step="menu", history=["main:weg", "oud:stap"])
+    new, replies = engine.resume(stale_history, Text("terug"), 1.0)
+    assert new.at == "main:menu" and replies[0].context == "system:at_start"

@@ -121,6 +121,16 @@ class Engine:
             session = self.new_session(now, self._supported(wanted))
         else:
             session = session.copy(updated=now)
+            if not self._exists(session.at):
+                # Saved before a flow change removed its step: start again, keep his choices.
+                log.info("session at a step that no longer exists; starting again")
+                fresh_session = self.new_session(now, session.locale)
+                fresh_session.region, fresh_session.created = session.region, session.created
+                return fresh_session, [
+                    self._system(fresh_session, "expired"),
+                    *self._enter(fresh_session, fresh_session.at, push=False),
+                ]
+            session.history = [at for at in session.history if self._exists(at)]
         if isinstance(event, Start):
             return session, self._enter(session, session.at, push=False)
         if isinstance(event, Text):
@@ -284,6 +294,11 @@ class Engine:
     def _step(self, at: str) -> Step:
         flow_id, _, step_id = at.partition(":")
         return self.flows[flow_id].flow.steps[step_id]
+
+    def _exists(self, at: str) -> bool:
+        flow_id, _, step_id = at.partition(":")
+        compiled = self.flows.get(flow_id)
+        return compiled is not None and flow_id != SYSTEM and step_id in compiled.flow.steps
 
     def _system_step(self, at: str) -> Step:
         return self._step(at if ":" in at else f"{SYSTEM}:{at}")
