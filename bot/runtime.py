@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.engine.bundle import DEFAULT_FLOWS_DIR, build_engine
-from bot.engine.checks import ReferralFacts
+from bot.engine.checks import ReferralFacts, check_flows
 from bot.engine.engine import Engine
 from bot.engine.model import Say, Step
 from bot.i18n import DEFAULT_LOCALES_DIR, Catalogs, load_catalogs
@@ -116,6 +116,13 @@ def load_runtime(
         render_length=message_length(facts),
         translate=catalogs.pgettext,
     )
+    flows = {flow_id: compiled.flow for flow_id, compiled in engine.flows.items()}
+
+    def fits_the_flows(directory: Directory) -> list[Problem]:
+        """A coordinator's edit must not break a hand-off: same checks as at start-up."""
+        return check_flows(flows, engine.intents, facts_of(directory))
+
+    watcher.accept = fits_the_flows
 
     def cards(
         keys: Sequence[str], region: str | None, now: datetime, locale: str

@@ -100,3 +100,26 @@ def test_a_broken_file_at_start_is_an_error(tmp_path):
     with pytest.raises(DataError) as caught:
         watcher_for(path, FakeClock())
     assert caught.value.problems[0].where.line == 5
+
+
+def test_live_edit_that_breaks_a_flow_hand_off_is_refused(tmp_path) -> None:
+    """Marking a line the flows show as inactive must not silently empty a hand-off."""
+    import os
+
+    from bot.referrals.load import default_path
+    from bot.runtime import load_runtime
+
+    path = tmp_path / "referrals.yaml"
+    text = default_path().read_text("utf-8")
+    path.write_text(text, "utf-8")
+    runtime = load_runtime(referrals_file=path)
+    watcher_directory = runtime.directory
+    assert watcher_directory().get("slachtofferhulp").active
+    start = text.index("\nslachtofferhulp:")
+    status = text.index("status: verified", start)
+    path.write_text(text[:status] + "status: inactive" + text[status + 16 :], "utf-8")
+    os.utime(path, ns=(1, 10**18))  # a different mtime, whatever the clock did
+    watcher = runtime.directory.__self__
+    watcher._checked_at = float("-inf")  # look now, not in two seconds
+    assert watcher_directory().get("slachtofferhulp").active, "the broken edit was swapped in"
+    assert watcher.rejected == 1

@@ -38,8 +38,12 @@ class DirectoryWatcher:
         interval: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
         today: Callable[[], date] = date.today,
+        accept: Callable[[Directory], list[Problem]] | None = None,
     ):
         self.path = Path(path)
+        # Extra checks a new file must pass before it replaces the current one (the flows'
+        # use of it: no key a flow shows may disappear or become inactive).
+        self.accept = accept
         self.interval = interval
         self._clock = clock
         self._today = today
@@ -69,6 +73,10 @@ class DirectoryWatcher:
             return
         try:
             directory = read_checked(self.path, self._today())
+            if self.accept is not None:
+                refused = [p for p in self.accept(directory) if p.level == ERROR]
+                if refused:
+                    raise DataError(refused)
         except DataError as exc:
             self._stamp = stamp  # report a broken edit once, not every interval
             self.rejected += 1
