@@ -1,0 +1,108 @@
+"""Shared bits of the Telegram benchmark: import paths, the bot under test, process measures."""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+import sys
+import time
+from functools import partial
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+for _path in (ROOT, ROOT / "tests"):  # the fake Bot API and update factories live in tests/
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from telegram.ext import AIORateLimiter, Application  # noqa: E402
+
+from bot.channels.telegram import TelegramBot, TelegramOptions  # noqa: E402
+from bot.runtime import Runtime  # noqa: E402
+from storage import SessionStore, session_key  # noqa: E402
+
+TOKEN = "123456789:AAFakeTokenForFirstContactEndToEndTests"
+SECRET = b"benchmark-secret-" + b"0123456789" * 4
+FIRST_CHAT = 700_000_000  # made-up chat ids: 700000000, 700000001, ...
+
+
+def full_bot(
+    base_url: str, runtime: Runtime, store: SessionStore, *, shipped_limiter: bool
+) -> TelegramBot:
+    """The production TelegramBot; without shipped_limiter its 30 sends/s overall cap is lifted.
+
+    Only the limiter's overall cap changes (same AIORateLimiter class, same retries), so the code
+    path per call stays the one production runs.
+    """
+    options = TelegramOptions(
+        token=TOKEN, base_url=base_url, poll_timeout=1, request_timeout=10.0, announce=True
+    )
+    bot = TelegramBot(options, runtime, store, partial(session_key, SECRET))
+    if not shipped_limiter:
+        lift_overall_cap(bot.application, options.max_retries)
+    return bot
+
+
+def lift_overall_cap(application: Application, max_retries: int) -> None:
+    """Swap in an AIORateLimiter without the 30 messages/s overall cap (PTB's default)."""
+    application.bot._rate_limiter = AIORateLimiter(overall_max_rate=0, max_retries=max_retries)
+
+
+def rss_mib() -> float:
+    """Resident memory of this process now (VmRSS), in MiB."""
+    return _status_kib("VmRSS") / 1024
+
+
+def peak_rss_mib() -> float:
+    """Highest resident memory of this process so far (VmHWM), in MiB."""
+    return _status_kib("VmHWM") / 1024
+
+
+def _status_kib(field: str) -> int:
+    with open(f"/proc/{os.getpid()}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process (all threads, user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class CpuMeter:
+    """Share of one core this process used between start() and stop()."""
+
+    def start(self) -> None:
+        self._cpu, self._wall = cpu_seconds(), time.monotonic()
+
+    def stop(self) -> float:
+        return (cpu_seconds() - self._cpu) / max(time.monotonic() - self._wall, 1e-9)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+class ErrorCount(logging.Handler):
+    """Counts WARNING+ records (their text is never kept: it could quote a message)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def quiet() -> ErrorCount:
+    """Log WARNING and up to stderr as usual, and count them for the report."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    counter = ErrorCount()
+    logging.getLogger().addHandler(counter)
+    return counter
