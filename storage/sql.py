@@ -4,6 +4,8 @@ put() only queues the encoded row (the newest per key wins); a background task w
 queue every flush_interval seconds in one upsert. get() looks in the queue first, so a
 conversation always reads its own writes. delete() is written at once: forgetting is never
 left waiting. Nothing is cached beyond the queue, so memory does not grow with the table.
+Reads share one connection held open outside any transaction: checking one out of the pool
+for every read (and the ROLLBACK when it goes back) cost about ten times the read itself.
 """
 
 from __future__ import annotations
@@ -109,9 +111,17 @@ class SqlStore(SessionStore):
         self._urgent = asyncio.Event()  # a durable put waits: don't wait for the tick
         self._flusher: asyncio.Task[None] | None = None
         self._batch_done: asyncio.Future[None] | None = None  # only while a durable put waits
+        self._reader: AsyncConnection | None = None  # the read connection, opened on first use
+        self._reader_driver: Any = None  # its aiosqlite or asyncpg connection
+        self._reader_lock = asyncio.Lock()  # one read at a time on it
+        self._reader_done = False  # close() has released it: don't open another
         c = sessions.c
         self._dialect = engine.dialect.name
         self._read_sql = _READ_SQL.get((self._dialect, engine.dialect.driver))
+        # In-memory SQLite has one connection shared by all: holding it would mix reads into writes.
+        self._keep_reader = self._read_sql is not None and (
+            self._dialect != "sqlite" or sqlite_file(engine.url) is not None
+        )
         self._select = sa.select(*(sa.type_coerce(col, _RAW) for col in sessions.c)).where(
             c.key == sa.bindparam("key")
         )
@@ -157,6 +167,14 @@ class SqlStore(SessionStore):
         return None if found is None else dict(zip(_ALL, found, strict=True))
 
     async def _read_once(self, key: str) -> Any:
+        if self._keep_reader:
+            async with self._reader_lock:
+                driver = self._reader_driver or await self._open_reader()
+                try:
+                    return await self._fetch(driver, key)
+                except BaseException:  # broken, or cancelled halfway: never reuse it
+                    await self._drop_reader(broken=True)
+                    raise
         async with self.engine.connect() as conn:
             try:
                 return await self._read_on(conn, key)
@@ -164,10 +182,38 @@ class SqlStore(SessionStore):
                 await conn.invalidate()  # don't hand a broken connection to the next message
                 raise
 
+    async def _open_reader(self) -> Any:
+        """Check out the read connection; the driver is used directly, so no transaction starts.
+
+        SQLite reads outside a transaction (WAL mode) see every write committed before them;
+        asyncpg runs a statement outside a transaction in autocommit.
+        """
+        if self._reader_done:
+            raise StoreClosed()
+        conn = await self.engine.connect()
+        try:
+            self._reader_driver = (await conn.get_raw_connection()).driver_connection
+        except BaseException:
+            await conn.close()
+            raise
+        self._reader = conn
+        return self._reader_driver
+
+    async def _drop_reader(self, *, broken: bool) -> None:
+        """Let go of the read connection; a broken one is discarded, not given back to the pool."""
+        conn, self._reader, self._reader_driver = self._reader, None, None
+        with contextlib.suppress(Exception):  # it may be gone already; the pool copes
+            if conn is not None and broken:
+                await conn.invalidate()
+            if conn is not None:
+                await conn.close()
+
     async def _read_on(self, conn: AsyncConnection, key: str) -> Any:
         if self._read_sql is None:
             return (await conn.execute(self._select, {"key": key})).first()
-        driver = (await conn.get_raw_connection()).driver_connection
+        return await self._fetch((await conn.get_raw_connection()).driver_connection, key)
+
+    async def _fetch(self, driver: Any, key: str) -> Any:
         if self._dialect == "sqlite":
             rows = await driver.execute_fetchall(self._read_sql, (key,))
             return rows[0] if rows else None
@@ -250,7 +296,12 @@ class SqlStore(SessionStore):
         try:
             await self._final_flush()
         finally:
-            await self.engine.dispose()
+            try:
+                async with self._reader_lock:  # after any read under way
+                    self._reader_done = True
+                    await self._drop_reader(broken=False)
+            finally:
+                await self.engine.dispose()
 
     async def _final_flush(self) -> None:
         deadline = time.monotonic() + self._close_timeout

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
+from sqlalchemy import event
 from storage_fixtures import START, TTL, Backend, key_for, make_backend, make_session
 
 from storage.codec import COLUMNS, serialize
@@ -262,3 +263,29 @@ async def test_reads_survive_a_database_restart(tmp_path):
         assert await store.get(key_for(6)) == make_session()
         await store.put(key_for(7), make_session(), durable=True)  # writes reconnect too
         await store.close()
+
+
+async def test_reads_share_one_connection_and_replace_it_after_an_error(backend: Backend):
+    store = await backend.open(**SLOW)
+    assert isinstance(store, SqlStore)
+    taken, returned = [], []
+    event.listen(store.engine.sync_engine, "checkout", lambda *_: taken.append(1))
+    event.listen(store.engine.sync_engine, "checkin", lambda *_: returned.append(1))
+    await store.put(key_for(9), make_session(), durable=True)
+    writes = len(taken)
+    for _ in range(20):
+        assert await store.get(key_for(9)) == make_session()
+    both = await asyncio.gather(*(store.get(key_for(n)) for n in (9, 10) * 50))
+    assert both == [make_session(), None] * 50  # concurrent reads don't get mixed up
+    assert len(taken) == writes + 1  # 120 reads, one connection
+    await backend.raw("UPDATE sessions SET step = 'elders'")  # written by someone else
+    assert (await store.get(key_for(9))).step == "elders"  # the reader holds no old snapshot
+    first = store._reader_driver
+    await first.close()  # the read connection breaks behind the store's back
+    assert (await store.get(key_for(9))).step == "elders"  # tried again on a new one
+    assert store._reader_driver is not first
+    assert len(taken) == writes + 2
+    assert (await store.get(key_for(9))).step == "elders"
+    assert len(taken) == writes + 2  # and that one is kept
+    await store.close()
+    assert len(returned) == len(taken)  # close() gave every connection back
