@@ -10,7 +10,13 @@ import pytest
 from telegram import Bot, Update
 
 from bot.channels.telegram.html import MAX_TEXT, keyboard, safe_url, to_parts
-from bot.channels.telegram.incoming import FORGED_PRESS, classify, command_event
+from bot.channels.telegram.incoming import (
+    FORGED_PRESS,
+    classify,
+    classify_raw,
+    command_event,
+    raw_query_id,
+)
 from bot.channels.telegram.logs import KeyValueFormatter, redact
 from bot.channels.telegram.ordering import ChatLocks, FloodGate, SeenOnce
 from bot.engine.model import Intent, Press, Start, Text, Unsupported
@@ -42,10 +48,10 @@ def test_text_and_cards_are_escaped_and_cards_have_a_bold_title() -> None:
     [part] = to_parts(message)
     assert part.html.startswith("Tekst met &lt;tag&gt; &amp; &quot;quotes&quot;")
     assert "<b>Hulp &lt;&amp; Co&gt;</b>\nBel 0800-2000\nOpen &lt;24/7&gt;" in part.html
-    rows = part.markup.inline_keyboard
+    rows = part.markup["inline_keyboard"]
     assert [len(row) for row in rows] == [1, 1]  # one button per row
-    assert rows[0][0].url == "https://example.org/a?b=1&c=2"
-    assert rows[1][0].callback_data == "p|abc123|main:welkom|0"
+    assert rows[0][0] == {"text": "Hulp <& Co> · Website", "url": "https://example.org/a?b=1&c=2"}
+    assert rows[1][0] == {"text": "Ja", "callback_data": "p|abc123|main:welkom|0"}
 
 
 @pytest.mark.parametrize(
@@ -60,7 +66,7 @@ def test_only_http_links_become_buttons(url: str) -> None:
 def test_callback_data_over_64_bytes_is_left_out() -> None:
     long = ButtonView("Te lang", Intent("menu"), "i|" + "x" * 70 + "|")
     markup = keyboard(Message(text="x", buttons=(long, choice("Ok", 1))))
-    assert [row[0].text for row in markup.inline_keyboard] == ["Ok"]
+    assert [row[0]["text"] for row in markup["inline_keyboard"]] == ["Ok"]
 
 
 def test_a_long_text_is_split_with_buttons_on_the_last_part_only() -> None:
@@ -166,6 +172,52 @@ def test_forged_callback_data_becomes_a_press_that_can_never_match() -> None:
     assert incoming.event == FORGED_PRESS and incoming.callback_id
     good = classify(update(helpers.callback_update(message, "i|emergency|")))
     assert good.event == Intent("emergency")
+
+
+def _without_text(data: dict, **fields: object) -> dict:
+    del data["message"]["text"]
+    data["message"].update(fields)
+    return data
+
+
+def _raw_cases() -> list[dict]:
+    message = helpers.text_update(9, "x")["message"]
+    live = helpers.location_update(7)
+    live["message"]["location"]["live_period"] = 60
+    inline_only = helpers.callback_update(message, "i|emergency|")
+    del inline_only["callback_query"]["message"]
+    inline_only["callback_query"]["inline_message_id"] = "abc"
+    return [
+        helpers.text_update(5, "/start", language_code="en-GB"),
+        helpers.text_update(5, "/menu@firstcontact_bot"),
+        helpers.text_update(5, "gewoon tekst"),
+        *(f(7) for f in (helpers.sticker_update, helpers.photo_update, helpers.voice_update)),
+        *(f(7) for f in (helpers.document_update, helpers.contact_update, helpers.poll_update)),
+        helpers.location_update(7),
+        live,
+        helpers.edited_text_update(helpers.text_update(7, "hoi")["message"], "hallo"),
+        helpers.group_text_update(-100, "hoi"),
+        helpers.callback_update(message, "p|zz|nowhere"),
+        helpers.callback_update(message, "i|emergency|"),
+        inline_only,
+        _without_text(helpers.text_update(5, "x"), video_chat_started={}),  # service, empty {}
+        _without_text(helpers.text_update(5, "x"), delete_chat_photo=True),
+        _without_text(helpers.text_update(5, "x"), brand_new_kind={"a": 1}),  # "other"
+    ]
+
+
+@pytest.mark.parametrize("data", _raw_cases())
+def test_raw_json_is_classified_exactly_like_the_parsed_update(data: dict) -> None:
+    parsed = update(data)
+    assert classify_raw(data) == classify(parsed)
+    query = parsed.callback_query
+    assert raw_query_id(data) == (query.id if query else None)
+
+
+def test_malformed_raw_updates_have_no_chat_to_answer() -> None:
+    for data in ({"update_id": 1}, {"update_id": 1, "message": "x"}, {"message": {"chat": 5}}):
+        assert classify_raw(data) is None
+    assert classify_raw({"callback_query": {"id": "q", "message": {}}}) is None
 
 
 # ---- ordering ----------------------------------------------------------------------------

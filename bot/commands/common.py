@@ -14,8 +14,10 @@ def load_runtime_or_explain(flows_dir: Path | None = None) -> Runtime | None:
     try:
         return load_runtime(flows_dir) if flows_dir else load_runtime()
     except DataError as exc:
-        print("The bot cannot start: its data files (flows, intents or referrals) have problems.",
-              file=sys.stderr)
+        print(
+            "The bot cannot start: its data files (flows, intents or referrals) have problems.",
+            file=sys.stderr,
+        )
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         print("Fix them, then run 'firstcontact flows check' to confirm.", file=sys.stderr)

@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes
 
 from bot.channels.telegram import outbox, texts
 from bot.channels.telegram.html import to_parts
-from bot.channels.telegram.incoming import Incoming, classify
+from bot.channels.telegram.incoming import Incoming, classify, classify_raw, raw_query_id
 from bot.channels.telegram.ordering import ChatLocks, FloodGate, SeenOnce
 from bot.engine.model import Event, Forget, Say, Session
 from bot.runtime import Runtime
@@ -77,17 +77,20 @@ class UpdateHandler:
         self.handled = 0  # updates finished, whatever the outcome (tests and benchmarks wait on it)
 
     async def __call__(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Raw JSON dicts (polling and webhook) or PTB Updates; both take the same path."""
         try:
-            if isinstance(update, Update):
-                await self._handle(update, context.bot)
+            if isinstance(update, dict):
+                await self._handle(classify_raw(update), raw_query_id(update), context.bot)
+            elif isinstance(update, Update):
+                query = update.callback_query
+                await self._handle(classify(update), query.id if query else None, context.bot)
         finally:
             self.handled += 1
 
-    async def _handle(self, update: Update, bot: Bot) -> None:
-        incoming = classify(update)
+    async def _handle(self, incoming: Incoming | None, query_id: str | None, bot: Bot) -> None:
         if incoming is None:
-            if update.callback_query is not None:
-                await outbox.answer_query(bot, update.callback_query.id, "-")
+            if query_id is not None:
+                await outbox.answer_query(bot, query_id, "-")
             return
         if not incoming.private:
             await self._group(bot, incoming)

@@ -12,8 +12,6 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.render import CardView, Message
 
 log = logging.getLogger(__name__)
@@ -24,13 +22,18 @@ MAX_BUTTON_LABEL = 64
 MAX_TITLE = 256
 FALLBACK_TEXT = "…"  # Telegram refuses an empty text; a message of only buttons needs something
 
+# Bot API JSON, not PTB objects: building and serialising InlineKeyboardMarkup cost more CPU per
+# reply than the conversation itself, and outbox sends this dict as it is.
+Button = dict[str, str]
+Keyboard = dict[str, list[list[Button]]]  # {"inline_keyboard": rows}
+
 
 @dataclass(frozen=True, slots=True)
 class Part:
     """One sendMessage: HTML text and, on the last part only, the keyboard."""
 
     html: str
-    markup: InlineKeyboardMarkup | None = None
+    markup: Keyboard | None = None
 
 
 def _units(text: str) -> int:
@@ -56,13 +59,13 @@ def _label(text: str) -> str:
     return text if len(text) <= MAX_BUTTON_LABEL else text[: MAX_BUTTON_LABEL - 1] + "…"
 
 
-def keyboard(message: Message) -> InlineKeyboardMarkup | None:
+def keyboard(message: Message) -> Keyboard | None:
     """Link buttons from the cards first, then the choices; one button per row.
 
     A link button says whose link it is ("Veilig Thuis · Website"): several cards each have
     a "Website", and a bare label would not tell them apart.
     """
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[list[Button]] = []
     seen: set[str] = set()
     for card in message.cards:
         for label, url in card.links:
@@ -74,13 +77,13 @@ def keyboard(message: Message) -> InlineKeyboardMarkup | None:
                 continue
             seen.add(good)
             text = f"{card.title.strip()} · {label}" if card.title.strip() else label
-            rows.append([InlineKeyboardButton(_label(text), url=good)])
+            rows.append([{"text": _label(text), "url": good}])
     for button in message.buttons:
         if not button.data or len(button.data.encode("utf-8")) > MAX_CALLBACK_BYTES:
             log.warning("button skipped: callback data too long")
             continue
-        rows.append([InlineKeyboardButton(_label(button.label), callback_data=button.data)])
-    return InlineKeyboardMarkup(rows) if rows else None
+        rows.append([{"text": _label(button.label), "callback_data": button.data}])
+    return {"inline_keyboard": rows} if rows else None
 
 
 def _card_lines(card: CardView) -> list[str]:

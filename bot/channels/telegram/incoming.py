@@ -7,6 +7,7 @@ kind of content becomes Unsupported(kind) without its payload being read or kept
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import Chat, Message, Update
 
@@ -153,3 +154,67 @@ def classify(update: Update) -> Incoming | None:
         _message_event(message),
         message_id=message.message_id,
     )
+
+
+# ---- raw JSON updates (the hot path: no PTB objects are built) ------------------------------
+
+
+def _raw_kind(message: dict[str, Any]) -> str | None:
+    """message_kind for a message's JSON: a key's presence counts (some service objects are {})."""
+    for kind in KINDS:
+        value = message.get(kind)
+        if value:
+            if kind == "location" and isinstance(value, dict) and value.get("live_period"):
+                return "live_location"
+            return kind
+    if any(name in message for name in SERVICE):
+        return None
+    return "other"
+
+
+def _raw_chat(message: Any) -> tuple[int, bool] | None:
+    chat = message.get("chat") if isinstance(message, dict) else None
+    if not isinstance(chat, dict) or not isinstance(chat.get("id"), int):
+        return None
+    return chat["id"], chat.get("type") == Chat.PRIVATE
+
+
+def classify_raw(update: dict[str, Any]) -> Incoming | None:
+    """classify() for an update still as JSON: same rules, without PTB parsing it first.
+
+    Parsing every update into PTB objects cost more CPU than answering it; this reads only the
+    few keys classify() reads. Anything malformed is treated like an update with no chat.
+    """
+    query = update.get("callback_query")
+    if isinstance(query, dict):
+        where = _raw_chat(query.get("message"))
+        if where is None or not isinstance(query.get("id"), str):
+            return None
+        data = query.get("data")
+        event = (callback.decode(data) if isinstance(data, str) else None) or FORGED_PRESS
+        return Incoming(*where, event, callback_id=query["id"])
+    edited = update.get("edited_message") or update.get("edited_channel_post")
+    if edited is not None:
+        where = _raw_chat(edited)
+        return Incoming(*where, Unsupported("edited")) if where is not None else None
+    message = update.get("message") or update.get("channel_post")
+    where = _raw_chat(message)
+    if where is None:
+        return None
+    text = message.get("text")
+    if isinstance(text, str):
+        user = message.get("from")
+        language = user.get("language_code") if isinstance(user, dict) else None
+        event: Event | None = _text_event(text, language if isinstance(language, str) else None)
+    else:
+        kind = _raw_kind(message)
+        event = Unsupported(kind) if kind else None
+    message_id = message.get("message_id")
+    return Incoming(*where, event, message_id=message_id if isinstance(message_id, int) else None)
+
+
+def raw_query_id(update: dict[str, Any]) -> str | None:
+    """The callback query's id, which must be answered even when there is no chat to talk to."""
+    query = update.get("callback_query")
+    query_id = query.get("id") if isinstance(query, dict) else None
+    return query_id if isinstance(query_id, str) else None

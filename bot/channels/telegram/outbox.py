@@ -7,18 +7,20 @@ never raises into the handler: the session is already saved, so the next update 
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
+from typing import Any
 
-from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.warnings import PTBUserWarning
 
-from bot.channels.telegram.html import Part
+from bot.channels.telegram.html import Keyboard, Part
 
 log = logging.getLogger(__name__)
 
 DELETE_BATCH = 100  # deleteMessages takes 1..100 ids
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+NO_PREVIEW = {"is_disabled": True}
 
 
 class ChatGone(Exception):
@@ -30,31 +32,39 @@ async def send_parts(bot: Bot, chat_id: int, parts: Sequence[Part], tag: str) ->
     sent: list[int] = []
     for part in parts:
         try:
-            message = await bot.send_message(
-                chat_id,
-                part.html,
-                parse_mode=ParseMode.HTML,
-                reply_markup=part.markup,
-                link_preview_options=NO_PREVIEW,
-            )
+            message_id = await _send_message(bot, chat_id, part.html, html=True, markup=part.markup)
         except Forbidden as exc:
             log.info("chat unreachable session=%s error=%s", tag, type(exc).__name__)
             raise ChatGone from None
         except TelegramError as exc:
             log.warning("sendMessage failed session=%s error=%s", tag, type(exc).__name__)
             break  # later parts would read out of order; the man can ask again
-        sent.append(message.message_id)
+        sent.append(message_id)
     return sent
+
+
+def silence_raw_call_advice() -> None:
+    """Hide PTB's advice to use Bot.send_message/get_updates: we skip them on purpose.
+
+    See _send_message and polling.RawPoller for why.
+    Only that exact warning is filtered, so every other PTB warning still shows. Called when the
+    application is built (not at import), so it also holds inside test runners' warning contexts.
+    """
+    warnings.filterwarnings(
+        "ignore",
+        message=r"Please use 'Bot\.(sendMessage|getUpdates)' instead of 'Bot\.do_api_request\(",
+        category=PTBUserWarning,
+    )
 
 
 async def send_text(bot: Bot, chat_id: int, text: str, tag: str) -> list[int]:
     """A short channel notice (already safe plain text)."""
     try:
-        message = await bot.send_message(chat_id, text, link_preview_options=NO_PREVIEW)
+        message_id = await _send_message(bot, chat_id, text)
     except TelegramError as exc:
         log.info("notice not sent session=%s error=%s", tag, type(exc).__name__)
         return []
-    return [message.message_id]
+    return [message_id]
 
 
 async def delete_recent(bot: Bot, chat_id: int, message_ids: Sequence[int], tag: str) -> int:
@@ -77,3 +87,25 @@ async def answer_query(bot: Bot, query_id: str, tag: str) -> None:
         await bot.answer_callback_query(query_id)
     except TelegramError as exc:
         log.info("answerCallbackQuery failed session=%s error=%s", tag, type(exc).__name__)
+
+
+async def _send_message(
+    bot: Bot, chat_id: int, text: str, *, html: bool = False, markup: Keyboard | None = None
+) -> int:
+    """sendMessage as plain JSON; returns the new message's id.
+
+    Bot.send_message builds and parses a full PTB Message for every reply; under load that cost
+    more CPU than the conversation itself. do_api_request still goes through PTB's error mapping
+    and the AIORateLimiter (per-chat and overall limits, 429 retries), so only the objects go.
+    """
+    payload: dict[str, Any] = {
+        "chat_id": chat_id,
+        "text": text,
+        "link_preview_options": NO_PREVIEW,
+    }
+    if html:
+        payload["parse_mode"] = "HTML"
+    if markup is not None:
+        payload["reply_markup"] = markup
+    result = await bot.do_api_request("sendMessage", api_kwargs=payload)
+    return int(result["message_id"])
