@@ -24,6 +24,7 @@ from bot.render import CardView, Message, Renderer
 
 log = logging.getLogger(__name__)
 # A weekday night in winter: many lines are closed, so cards are at their longest.
+CARD_CACHE_SIZE = 1024  # (directory, keys, region, locale, minute) combinations kept
 LONGEST_MOMENT = datetime(2026, 1, 5, 2, 0, tzinfo=ZoneInfo("Europe/Brussels"))
 
 
@@ -124,15 +125,32 @@ def load_runtime(
 
     watcher.accept = fits_the_flows
 
+    cache: dict[tuple, list[CardView]] = {}
+    cached_for: list[Directory] = []  # the directory the cache was filled from
+
     def cards(
         keys: Sequence[str], region: str | None, now: datetime, locale: str
     ) -> list[CardView]:
-        def gettext(msgid: str) -> str:
-            return catalogs.pgettext(locale, "referrals", msgid)
+        """Cards change only by the minute (opening hours) or when the directory reloads, so
+        the same hand-off for many men is rendered once a minute, not per message."""
+        directory = watcher.current()
+        if not cached_for or cached_for[0] is not directory:
+            cache.clear()  # a coordinator's edit shows from the next message on
+            cached_for[:] = [directory]
+        minute = now.replace(second=0, microsecond=0)
+        key = (tuple(keys), region, locale, minute)
+        found = cache.get(key)
+        if found is None:
+            if len(cache) >= CARD_CACHE_SIZE:
+                cache.clear()
 
-        return card_views(
-            watcher.current(), keys, region, now, catalogs.format_locale(locale), gettext
-        )
+            def gettext(msgid: str) -> str:
+                return catalogs.pgettext(locale, "referrals", msgid)
+
+            found = cache[key] = card_views(
+                directory, keys, region, minute, catalogs.format_locale(locale), gettext
+            )
+        return found
 
     return Runtime(
         engine=engine,

@@ -123,3 +123,28 @@ def test_live_edit_that_breaks_a_flow_hand_off_is_refused(tmp_path) -> None:
     watcher._checked_at = float("-inf")  # look now, not in two seconds
     assert watcher_directory().get("slachtofferhulp").active, "the broken edit was swapped in"
     assert watcher.rejected == 1
+
+
+def test_a_coordinators_edit_shows_in_the_next_message(tmp_path) -> None:
+    """Cards are cached per minute, but a reloaded directory is used at once."""
+    import os
+    from datetime import datetime
+
+    from bot.engine.model import Say
+    from bot.referrals.load import default_path
+    from bot.runtime import load_runtime
+
+    path = tmp_path / "referrals.yaml"
+    text = default_path().read_text("utf-8")
+    path.write_text(text, "utf-8")
+    runtime = load_runtime(referrals_file=path)
+    say = Say(text="x", context="main:praten_nl", referrals=("slachtofferhulp",), region="NL")
+    now = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
+    before = runtime.render(say, now).plain()
+    path.write_text(
+        text.replace("Slachtofferhulp Nederland", "Slachtofferhulp NL (nieuw)"), "utf-8"
+    )
+    os.utime(path, ns=(1, 10**18))
+    runtime.directory.__self__._checked_at = float("-inf")
+    after = runtime.render(say, now).plain()
+    assert "Slachtofferhulp NL (nieuw)" in after and "(nieuw)" not in before
