@@ -117,7 +117,7 @@ def message_kind(message: Message) -> str | None:
     for kind in KINDS:
         value = getattr(message, kind, None)
         if value:
-            if kind == "location" and getattr(value, "live_period", None):
+            if kind == "location" and value.to_dict().get("live_period"):  # no deprecated getter
                 return "live_location"
             return kind
     if any(getattr(message, name, None) for name in SERVICE):
