@@ -4,8 +4,7 @@ put() only queues the encoded row (the newest per key wins); a background task w
 queue every flush_interval seconds in one upsert. get() looks in the queue first, so a
 conversation always reads its own writes. delete() is written at once: forgetting is never
 left waiting. Nothing is cached beyond the queue, so memory does not grow with the table.
-Reads share one connection held open outside any transaction: checking one out of the pool
-for every read (and the ROLLBACK when it goes back) cost about ten times the read itself.
+Reads go through storage.reader (one connection held open outside any transaction).
 """
 
 from __future__ import annotations
@@ -21,11 +20,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.engine.model import Session
 from storage.base import DEFAULT_TTL_SECONDS, Clock, SessionStore, StoreClosed
 from storage.codec import COLUMNS, CorruptRow, Row, check_key, deserialize, serialize
+from storage.reader import Reader
 from storage.schema import sessions
 from storage.settings import async_url, sqlite_file
 
@@ -37,13 +37,6 @@ BUSY_TIMEOUT_MS = 5_000
 CLOSE_TIMEOUT = 10.0  # seconds close() keeps retrying before it gives up
 RETRY_FIRST, RETRY_MAX = 0.1, 5.0
 PURGE_BATCH = 500  # rows per purge transaction, to keep each one short
-
-_RAW = sa.types.NullType()  # read columns without type processing; the codec checks them
-_ALL = ("key", *COLUMNS)
-_READ_SQL = {  # driver-level reads: about 5x less work per message than going through Core
-    ("sqlite", "aiosqlite"): f"SELECT {', '.join(_ALL)} FROM sessions WHERE key = ?",
-    ("postgresql", "asyncpg"): f"SELECT {', '.join(_ALL)} FROM sessions WHERE key = $1",
-}
 
 
 def create_engine(
@@ -111,20 +104,9 @@ class SqlStore(SessionStore):
         self._urgent = asyncio.Event()  # a durable put waits: don't wait for the tick
         self._flusher: asyncio.Task[None] | None = None
         self._batch_done: asyncio.Future[None] | None = None  # only while a durable put waits
-        self._reader: AsyncConnection | None = None  # the read connection, opened on first use
-        self._reader_driver: Any = None  # its aiosqlite or asyncpg connection
-        self._reader_lock = asyncio.Lock()  # one read at a time on it
-        self._reader_done = False  # close() has released it: don't open another
+        self._reader = Reader(engine)
         c = sessions.c
         self._dialect = engine.dialect.name
-        self._read_sql = _READ_SQL.get((self._dialect, engine.dialect.driver))
-        # In-memory SQLite has one connection shared by all: holding it would mix reads into writes.
-        self._keep_reader = self._read_sql is not None and (
-            self._dialect != "sqlite" or sqlite_file(engine.url) is not None
-        )
-        self._select = sa.select(*(sa.type_coerce(col, _RAW) for col in sessions.c)).where(
-            c.key == sa.bindparam("key")
-        )
         self._delete = sa.delete(sessions).where(c.key == sa.bindparam("key"))
         self._upsert = _upsert(engine.dialect.name)
         old = sa.select(c.key).where(c.updated < sa.bindparam("cutoff")).limit(PURGE_BATCH)
@@ -141,7 +123,7 @@ class SqlStore(SessionStore):
         if row is None:
             if key in self._deleting:  # being forgotten right now: already gone for readers
                 return None
-            row = await self._read(key)
+            row = await self._reader.read(key)
             if row is None:
                 return None
             try:
@@ -153,71 +135,6 @@ class SqlStore(SessionStore):
         else:
             session = deserialize(row)
         return None if self.expired(session) else session
-
-    async def _read(self, key: str) -> Row | None:
-        """One row as the driver returns it, in one round trip (the hot path of every message).
-
-        A failed read is tried once more on a fresh connection, so a database restart costs
-        no conversation its session.
-        """
-        try:
-            found = await self._read_once(key)
-        except Exception:
-            found = await self._read_once(key)
-        return None if found is None else dict(zip(_ALL, found, strict=True))
-
-    async def _read_once(self, key: str) -> Any:
-        if self._keep_reader:
-            async with self._reader_lock:
-                driver = self._reader_driver or await self._open_reader()
-                try:
-                    return await self._fetch(driver, key)
-                except BaseException:  # broken, or cancelled halfway: never reuse it
-                    await self._drop_reader(broken=True)
-                    raise
-        async with self.engine.connect() as conn:
-            try:
-                return await self._read_on(conn, key)
-            except Exception:
-                await conn.invalidate()  # don't hand a broken connection to the next message
-                raise
-
-    async def _open_reader(self) -> Any:
-        """Check out the read connection; the driver is used directly, so no transaction starts.
-
-        SQLite reads outside a transaction (WAL mode) see every write committed before them;
-        asyncpg runs a statement outside a transaction in autocommit.
-        """
-        if self._reader_done:
-            raise StoreClosed()
-        conn = await self.engine.connect()
-        try:
-            self._reader_driver = (await conn.get_raw_connection()).driver_connection
-        except BaseException:
-            await conn.close()
-            raise
-        self._reader = conn
-        return self._reader_driver
-
-    async def _drop_reader(self, *, broken: bool) -> None:
-        """Let go of the read connection; a broken one is discarded, not given back to the pool."""
-        conn, self._reader, self._reader_driver = self._reader, None, None
-        with contextlib.suppress(Exception):  # it may be gone already; the pool copes
-            if conn is not None and broken:
-                await conn.invalidate()
-            if conn is not None:
-                await conn.close()
-
-    async def _read_on(self, conn: AsyncConnection, key: str) -> Any:
-        if self._read_sql is None:
-            return (await conn.execute(self._select, {"key": key})).first()
-        return await self._fetch((await conn.get_raw_connection()).driver_connection, key)
-
-    async def _fetch(self, driver: Any, key: str) -> Any:
-        if self._dialect == "sqlite":
-            rows = await driver.execute_fetchall(self._read_sql, (key,))
-            return rows[0] if rows else None
-        return await driver.fetchrow(self._read_sql, key)
 
     async def put(self, key: str, session: Session, *, durable: bool = False) -> None:
         self._check_open()
@@ -297,9 +214,7 @@ class SqlStore(SessionStore):
             await self._final_flush()
         finally:
             try:
-                async with self._reader_lock:  # after any read under way
-                    self._reader_done = True
-                    await self._drop_reader(broken=False)
+                await self._reader.close()
             finally:
                 await self.engine.dispose()
 

@@ -280,10 +280,10 @@ async def test_reads_share_one_connection_and_replace_it_after_an_error(backend:
     assert len(taken) == writes + 1  # 120 reads, one connection
     await backend.raw("UPDATE sessions SET step = 'elders'")  # written by someone else
     assert (await store.get(key_for(9))).step == "elders"  # the reader holds no old snapshot
-    first = store._reader_driver
+    first = store._reader.driver
     await first.close()  # the read connection breaks behind the store's back
     assert (await store.get(key_for(9))).step == "elders"  # tried again on a new one
-    assert store._reader_driver is not first
+    assert store._reader.driver is not first
     assert len(taken) == writes + 2
     assert (await store.get(key_for(9))).step == "elders"
     assert len(taken) == writes + 2  # and that one is kept
