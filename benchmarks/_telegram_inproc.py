@@ -1,7 +1,9 @@
 """In-process mode: PTB applications fed updates directly, their calls answered without HTTP.
 
 Both the bare echo bot and the full stack get the same request class and the same update
-stream, so the difference is only what each bot does per update.
+stream, each in the form its production path receives it (the echo bot Update objects from
+PTB's Updater, firstcontact raw JSON from its own poller), so the difference is what each
+bot costs per update as shipped.
 """
 
 from __future__ import annotations
@@ -149,33 +151,42 @@ class Finished:
             await self.changed.wait()
 
 
-async def _drive(app: Application, chats: Chats, rounds: int, finished: Finished) -> int:
-    """Round by round: one update from every chat at once, then wait until all are handled."""
+async def _drive(app: Application, chats: Chats, rounds: int, finished: Finished, raw: bool) -> int:
+    """Round by round: one update from every chat at once, then wait until all are handled.
+
+    Each bot gets updates the way it gets them in production: the PTB echo bot as Update
+    objects (its Updater parses them), firstcontact as the raw JSON its own poller queues.
+    """
     sent, base = 0, finished.count
     for r in range(rounds):
         for chat_id in chats.ids:
-            update = Update.de_json(chats.next_update(chat_id, r == 0), app.bot)
-            app.update_queue.put_nowait(update)
+            data = chats.next_update(chat_id, r == 0)
+            app.update_queue.put_nowait(data if raw else Update.de_json(data, app.bot))
         sent += len(chats.ids)
         await finished.reach(base + sent)
     return sent
 
 
 async def _run(
-    app: Application, request: InstantRequest, chats: Chats, rounds: int, label: str
+    app: Application,
+    request: InstantRequest,
+    chats: Chats,
+    rounds: int,
+    label: str,
+    raw: bool = False,
 ) -> InprocResult:
     finished = Finished()
-    app.add_handler(TypeHandler(Update, finished), group=1)
+    app.add_handler(TypeHandler(dict if raw else Update, finished), group=1)
     app.bot._request = (InstantRequest(), request)  # same class for both bots
     await app.initialize()
     await app.start()
     try:
-        await _drive(app, chats, 2, finished)  # warm-up: connections, caches, first sessions
+        await _drive(app, chats, 2, finished, raw)  # warm-up: connections, caches, first sessions
         base = finished.count
         calls = request.calls
         gc.collect()
         cpu, t0 = common.cpu_seconds(), time.perf_counter()
-        updates = await _drive(app, chats, rounds, finished)
+        updates = await _drive(app, chats, rounds, finished, raw)
         seconds = time.perf_counter() - t0
         cpu = common.cpu_seconds() - cpu
         assert finished.count - base == updates, (finished.count, base, updates)
@@ -199,6 +210,6 @@ async def run_full(runtime: Runtime, stream: str, chats: int, rounds: int) -> In
         store = await open_store(f"sqlite:///{Path(folder) / 'sessions.sqlite'}", 3600)
         try:
             bot = common.full_bot(UNUSED_URL, runtime, store, shipped_limiter=False)
-            return await _run(bot.application, request, feed, rounds, "firstcontact")
+            return await _run(bot.application, request, feed, rounds, "firstcontact", raw=True)
         finally:
             await store.close()

@@ -117,7 +117,9 @@ def run_inproc(settings: Settings, out: report.Report) -> None:
         "request class (valid JSON answers, no HTTP). *text*: each update is a typed message "
         "and each bot sends one message (like for like). *buttons*: /start, then presses of a "
         "button of the last reply; we answer the query and send the next step, the echo bot "
-        "only answers the query. Our rate limiter's 30 messages/s cap is lifted here.",
+        "only answers the query. Each bot gets updates as it does in production: the echo bot "
+        "as PTB Update objects (what its Updater hands it), firstcontact as raw JSON (what its "
+        "own poller hands it). Our rate limiter's 30 messages/s cap is lifted here.",
     ]
     out.add("In process (no HTTP)", lines + notes)
     for stream, what in (("text", "same work per update"), ("buttons", "button presses")):
