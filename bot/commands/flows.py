@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.commands.parsers import add_command, add_group
 from bot.engine.bundle import DEFAULT_FLOWS_DIR, check_all, load_all
-from bot.problems import ERROR, WARNING
+from bot.problems import ERROR, WARNING, errors
 
 
 def _command(sub, name: str, help_: str, example: str, func) -> argparse.ArgumentParser:
@@ -76,13 +76,13 @@ def run_check(args: argparse.Namespace) -> int:
     facts, ref_problems = directory_facts(args.referrals, today=date.today())
     _, _, problems = check_all(args.flows_dir, facts, message_length(facts))
     problems = ref_problems + problems
-    errors = [p for p in problems if p.level == ERROR]
+    found = errors(problems)
     warnings = [p for p in problems if p.level == WARNING]
     for problem in problems:
         print(problem, file=sys.stderr if problem.level == ERROR else sys.stdout)
-    failed = bool(errors) or (args.strict and bool(warnings))
+    failed = bool(found) or (args.strict and bool(warnings))
     verdict = "FAILED" if failed else "OK"
-    print(f"{verdict}: {len(errors)} error(s), {len(warnings)} warning(s)")
+    print(f"{verdict}: {len(found)} error(s), {len(warnings)} warning(s)")
     return 1 if failed else 0
 
 

@@ -13,7 +13,7 @@ from bot.engine.intents import Intents, load_intents
 from bot.engine.loader import load_flow
 from bot.engine.machine import CompiledFlow
 from bot.engine.model import Flow, Step
-from bot.problems import ERROR, DataError, Problem
+from bot.problems import ERROR, DataError, Problem, errors
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +70,9 @@ def build_engine(
 ) -> Engine:
     """Load, check and compile; raise DataError (errors only) if the bot must not start."""
     flows, intents, problems = check_all(flows_dir, facts, render_length)
-    errors = [p for p in problems if p.level == ERROR]
-    if errors or intents is None:
-        raise DataError(errors)
+    refused = errors(problems)
+    if refused or intents is None:
+        raise DataError(refused)
     for warning in problems:
         log.warning("%s", warning)
     compiled = {flow_id: CompiledFlow(flow) for flow_id, flow in flows.items()}

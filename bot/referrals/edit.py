@@ -11,7 +11,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-from bot.problems import ERROR, DataError, Problem
+from bot.problems import ERROR, DataError, Problem, errors
 from bot.referrals.checks import check_directory
 from bot.referrals.fields import date_value, suggest
 from bot.referrals.load import BOOL_FIELDS, FIELDS, parse_directory
@@ -94,20 +94,16 @@ def edit_entry(
     try:
         directory = parse_directory(new_text, str(path))
     except DataError as exc:
-        raise DataError(_only_errors(exc.problems)) from None
+        raise DataError(errors(exc.problems)) from None
     problems = check_directory(directory, today)
     if any(p.level == ERROR for p in problems):
-        raise DataError(_only_errors(problems))
+        raise DataError(errors(problems))
     if read_text(path) != original:
         raise EditRefused(f"{path} was changed by someone else meanwhile; run the command again")
     if new_text != original:
         write_atomically(path, new_text)
     result.warnings = [p for p in problems if p.level != ERROR]
     return result
-
-
-def _only_errors(problems: list[Problem]) -> list[Problem]:
-    return [p for p in problems if p.level == ERROR]
 
 
 def _convert(name: str, text: str, today: date, old: Any) -> Any:

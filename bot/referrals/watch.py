@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from bot.problems import ERROR, DataError, Problem
+from bot.problems import ERROR, DataError, Problem, errors
 from bot.referrals.checks import check_directory
 from bot.referrals.load import load_directory
 from bot.referrals.model import Directory
@@ -74,7 +74,7 @@ class DirectoryWatcher:
         try:
             directory = read_checked(self.path, self._today())
             if self.accept is not None:
-                refused = [p for p in self.accept(directory) if p.level == ERROR]
+                refused = errors(self.accept(directory))
                 if refused:
                     raise DataError(refused)
         except DataError as exc:
@@ -88,13 +88,13 @@ class DirectoryWatcher:
         logger.info("referral file %s reloaded: %d entries", self.path, len(directory.entries))
 
     def _log_rejected(self, problems: list[Problem]) -> None:
-        errors = [p for p in problems if p.level == ERROR]
+        found = errors(problems)
         logger.warning(
             "referral file %s has %d error(s); keeping the last good directory",
             self.path,
-            len(errors),
+            len(found),
         )
-        for problem in errors:
+        for problem in found:
             logger.warning("  %s", problem)
 
     def _stat(self) -> Stamp | None:
