@@ -21,17 +21,6 @@ COMMANDS: dict[str, Event] = {
     "/help": Intent("help"),
     "/menu": Intent("menu"),
 }
-UNSUPPORTED_KINDS = (
-    "sticker",
-    "photo",
-    "voice",
-    "video",
-    "document",
-    "location",
-    "contact",
-    "poll",
-    "edited",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +108,3 @@ def normalise_command(text: str) -> str:
     """'/Stop@SomeBot ' -> '/stop'; anything else comes back unchanged but stripped."""
     word = text.strip().split("@", 1)[0].lower()
     return word if word.startswith("/") else text.strip()
-
-
-__all__ = ["UNSUPPORTED_KINDS", "Conversation", "Forgotten", "Output", "normalise"]

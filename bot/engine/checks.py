@@ -10,7 +10,7 @@ from bot.engine import callback
 from bot.engine.engine import MAIN, SYSTEM, SYSTEM_STEPS
 from bot.engine.intents import ALARMS, Intents
 from bot.engine.machine import qualify
-from bot.engine.model import REGIONS, Flow, Intent, Press, Step, Where
+from bot.engine.model import REGIONS, Flow, Press, Step, Where
 from bot.engine.yamlsource import suggest
 from bot.problems import ERROR, WARNING, Problem
 
@@ -334,10 +334,6 @@ def _check_text(flow: Flow, step: Step, add) -> None:
                     "use a shorter step id or flow name",
                 )
             )
-    for name in ("emergency", "menu", "language"):
-        data = callback.encode(Intent(name, "nl"))
-        if len(data.encode()) > callback.MAX_BYTES:  # pragma: no cover - fixed names
-            add(Problem(ERROR, None, f"button data for intent {name} is too long"))
 
 
 def _check_referrals(flow: Flow, step: Step, facts: ReferralFacts, add) -> None:
