@@ -75,7 +75,7 @@ def _act(conversation: Conversation, text: str) -> tuple[str, object, list[Outpu
     if stripped.startswith(":") and len(stripped) > 1:
         kind = stripped[1:].lower()
         return "attach", kind, conversation.attach(kind)
-    if stripped.isdigit() and conversation.find_button(int(stripped)):
-        label = conversation.find_button(int(stripped)).label
-        return "press", label, conversation.press(int(stripped))
+    button = conversation.find_button(int(stripped)) if stripped.isdigit() else None
+    if button is not None:
+        return "press", button.label, conversation.event(button.event)
     return "send", text, conversation.send(text)
