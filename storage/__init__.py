@@ -36,14 +36,14 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_SQL_ONLY = ("flush_interval", "max_pending", "close_timeout")
+_SQL_ONLY = ("flush_interval", "max_pending", "close_timeout", "cache_size")
 
 
 async def open_store(url: str, ttl_seconds: int = DEFAULT_TTL_SECONDS, **kw: Any) -> SessionStore:
     """The store for url: "memory://" keeps sessions in this process, anything else is SQL.
 
     A SQL database is migrated to the newest schema first. Keywords: clock, and for SQL
-    flush_interval, max_pending, close_timeout, busy_timeout_ms, connect_args and any
+    flush_interval, max_pending, close_timeout, cache_size, busy_timeout_ms, connect_args and any
     create_async_engine() option. A bad URL raises ValueError with a message for the operator.
     """
     if url.strip() == MEMORY_URL:  # SQL-only options don't matter here
@@ -65,7 +65,11 @@ async def open_store(url: str, ttl_seconds: int = DEFAULT_TTL_SECONDS, **kw: Any
     except BaseException:
         await engine.dispose()
         raise
-    return SqlStore(engine, ttl_seconds, **store_kw)
+    try:
+        return SqlStore(engine, ttl_seconds, **store_kw)
+    except BaseException:  # a bad option: don't leave the connections open
+        await engine.dispose()
+        raise
 
 
 async def purge_loop(store: SessionStore, interval_seconds: float) -> None:

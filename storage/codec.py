@@ -31,7 +31,8 @@ MAX_REGION = 32
 
 _KEY = re.compile(r"[0-9a-f]{64}")
 _JSON_COLUMNS = ("answers", "history", "message_ids")
-_COMPACT: dict[str, Any] = {"separators": (",", ":"), "ensure_ascii": False}
+# One encoder for every row: json.dumps with options builds a new encoder each call.
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 Row = dict[str, Any]
 
@@ -57,7 +58,7 @@ def serialize(session: Session) -> Row:
             _check_json_value(name, getattr(session, name))
     except CorruptRow as exc:
         raise ValueError(f"This session cannot be stored: {exc}") from None
-    plain.update((name, json.dumps(getattr(session, name), **_COMPACT)) for name in _JSON_COLUMNS)
+    plain.update((name, _encode(getattr(session, name))) for name in _JSON_COLUMNS)
     return plain
 
 

@@ -3,8 +3,14 @@
 put() only queues the encoded row (the newest per key wins); a background task writes the
 queue every flush_interval seconds in one upsert. get() looks in the queue first, so a
 conversation always reads its own writes. delete() is written at once: forgetting is never
-left waiting. Nothing is cached beyond the queue, so memory does not grow with the table.
-Reads go through storage.reader (one connection held open outside any transaction).
+left waiting. Reads go through storage.reader (one connection held open outside any
+transaction).
+
+The sessions this process last used are also kept decoded in a bounded LRU (cache_size, 10,000
+by default: a few MB), since a read from the database cost ~10× the rest of an update. So memory
+still does not grow with the table. The cache assumes one serving process per database (the
+Bot API hands a bot's updates to one poller or one webhook); `firstcontact purge` elsewhere is
+safe, since it removes only expired sessions, which the cache never returns either.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import contextlib
 import logging
 import os
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +40,7 @@ log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL = 0.015  # seconds between batched writes
 MAX_PENDING = 10_000  # queued sessions before put() waits for a write (bounds memory)
+CACHE_SIZE = 10_000  # decoded sessions kept for reads (LRU); 0 reads every session from the db
 BUSY_TIMEOUT_MS = 5_000
 CLOSE_TIMEOUT = 10.0  # seconds close() keeps retrying before it gives up
 RETRY_FIRST, RETRY_MAX = 0.1, 5.0
@@ -90,9 +98,15 @@ class SqlStore(SessionStore):
         flush_interval: float = FLUSH_INTERVAL,
         max_pending: int = MAX_PENDING,
         close_timeout: float = CLOSE_TIMEOUT,
+        cache_size: int = CACHE_SIZE,
     ):
         super().__init__(ttl_seconds, clock=clock)
+        if cache_size < 0:
+            raise ValueError("cache_size must be 0 (no cache) or more")
         self.engine = engine
+        self.cache_size = cache_size
+        self._hot: OrderedDict[str, Session] = OrderedDict()  # newest last
+        self._deletes = 0  # deletes begun so far: a read that spans one is not cached
         self.flush_interval = flush_interval
         self._max_pending = max_pending
         self._close_timeout = close_timeout
@@ -117,12 +131,17 @@ class SqlStore(SessionStore):
     async def get(self, key: str) -> Session | None:
         self._check_open()
         check_key(key)
+        hot = self._hot.get(key)
+        if hot is not None:
+            self._hot.move_to_end(key)
+            return None if self.expired(hot) else hot.copy(hot.updated)
         row = self._pending.get(key)
         if row is None:
             row = self._inflight.get(key)
         if row is None:
             if key in self._deleting:  # being forgotten right now: already gone for readers
                 return None
+            deletes = self._deletes
             row = await self._reader.read(key)
             if row is None:
                 return None
@@ -132,13 +151,32 @@ class SqlStore(SessionStore):
                 log.warning("dropping an unreadable stored session: %s", exc)
                 await self._drop_corrupt(row)
                 return None
+            if self._deletes != deletes or key in self._hot or key in self._pending:
+                return await self.get(key)  # changed while we read: never cache the old row
         else:
             session = deserialize(row)
-        return None if self.expired(session) else session
+        if self.expired(session):
+            return None
+        self._remember(key, session.copy(session.updated))
+        return session
+
+    def _remember(self, key: str, session: Session) -> None:
+        if not self.cache_size:
+            return
+        self._hot[key] = session
+        self._hot.move_to_end(key)
+        if len(self._hot) > self.cache_size:
+            self._hot.popitem(last=False)
+
+    def _forget_expired(self) -> None:
+        """Expired sessions leave memory when they leave the table."""
+        for key in [k for k, s in self._hot.items() if self.expired(s)]:
+            del self._hot[key]
 
     async def put(self, key: str, session: Session, *, durable: bool = False) -> None:
         self._check_open()
         row = {"key": check_key(key), **serialize(session)}
+        self._remember(key, session.copy(session.updated))
         self._pending[key] = row
         self._wake()
         if len(self._pending) >= self._max_pending:
@@ -157,6 +195,8 @@ class SqlStore(SessionStore):
     async def delete(self, key: str) -> bool:
         self._check_open()
         check_key(key)
+        self._hot.pop(key, None)
+        self._deletes += 1
         # Earlier writes of this key: queued, or in a batch being written right now.
         earlier = [r for r in (self._pending.pop(key, None), self._inflight.get(key)) if r]
         self._deleting[key] = self._deleting.get(key, 0) + 1
@@ -175,6 +215,7 @@ class SqlStore(SessionStore):
 
     async def purge(self, now: float) -> int:
         self._check_open()
+        self._forget_expired()
         await self._write_pending()
         total = 0
         while True:
@@ -206,6 +247,7 @@ class SqlStore(SessionStore):
         if self._closed:
             return
         self._closed = True
+        self._hot.clear()
         if self._flusher is not None:
             async with self._lock:  # so it is never stopped halfway through a write
                 self._flusher.cancel()

@@ -252,7 +252,7 @@ async def test_reads_survive_a_database_restart(tmp_path):
     async with make_backend("postgres", tmp_path) as pg:
         name = f"fc_restart_{id(pg)}"
         settings = {**pg.kw["connect_args"]["server_settings"], "application_name": name}
-        store = await pg.open(connect_args={"server_settings": settings})
+        store = await pg.open(connect_args={"server_settings": settings}, cache_size=0)
         await store.put(key_for(6), make_session(), durable=True)
         assert await store.get(key_for(6)) == make_session()  # the pool now holds a connection
         killed = await pg.raw(
@@ -266,7 +266,7 @@ async def test_reads_survive_a_database_restart(tmp_path):
 
 
 async def test_reads_share_one_connection_and_replace_it_after_an_error(backend: Backend):
-    store = await backend.open(**SLOW)
+    store = await backend.open(**SLOW, cache_size=0)  # every get reads the database
     assert isinstance(store, SqlStore)
     taken, returned = [], []
     event.listen(store.engine.sync_engine, "checkout", lambda *_: taken.append(1))
@@ -289,3 +289,97 @@ async def test_reads_share_one_connection_and_replace_it_after_an_error(backend:
     assert len(taken) == writes + 2  # and that one is kept
     await store.close()
     assert len(returned) == len(taken)  # close() gave every connection back
+
+
+def count_reads(store: SqlStore) -> list[int]:
+    """Counts the reads that reach the database (the reader's own connection)."""
+    reads: list[int] = []
+    original = store._reader.read
+
+    async def counted(key: str):
+        reads.append(1)
+        return await original(key)
+
+    store._reader.read = counted  # type: ignore[method-assign]
+    return reads
+
+
+async def test_sessions_in_use_are_read_from_memory_not_the_database(backend: Backend):
+    store = await backend.open()
+    reads = count_reads(store)
+    await store.put(key_for(1), make_session(), durable=True)
+    for _ in range(5):
+        assert await store.get(key_for(1)) == make_session()
+    assert reads == []
+    got = await store.get(key_for(1))
+    got.step = "changed by the caller"
+    got.message_ids.append(9)
+    assert await store.get(key_for(1)) == make_session()  # callers get copies
+    await store.close()
+
+
+async def test_a_session_read_once_is_kept_for_the_next_read(backend: Backend):
+    writer = await backend.open()
+    await writer.put(key_for(2), make_session(), durable=True)
+    await writer.close()
+    store = await backend.open()
+    reads = count_reads(store)
+    assert await store.get(key_for(2)) == make_session()
+    assert await store.get(key_for(2)) == make_session()
+    assert len(reads) == 1
+    await store.close()
+
+
+async def test_the_cache_is_bounded_and_forgets_the_oldest(backend: Backend):
+    store = await backend.open(cache_size=3)
+    for n in range(5):
+        await store.put(key_for(n), make_session(step=f"s{n}"))
+    await store.flush()
+    reads = count_reads(store)
+    assert [(await store.get(key_for(n))).step for n in (4, 3, 2)] == ["s4", "s3", "s2"]
+    assert reads == []
+    assert (await store.get(key_for(0))).step == "s0"  # fell out: read from the database
+    assert len(reads) == 1 and len(store._hot) == 3
+    await store.close()
+
+
+async def test_deleted_and_expired_sessions_leave_memory(backend: Backend):
+    store = await backend.open()
+    await store.put(key_for(3), make_session(), durable=True)
+    await store.put(key_for(4), make_session(), durable=True)
+    assert await store.delete(key_for(3)) is True
+    assert await store.get(key_for(3)) is None
+    backend.clock.now += TTL + 1
+    assert await store.get(key_for(4)) is None  # expired: never returned from memory
+    assert await store.purge(backend.clock.now) == 1
+    assert len(store._hot) == 0  # and gone from memory with the purge
+    await store.close()
+
+
+async def test_a_read_that_overlaps_a_delete_is_not_cached(backend: Backend):
+    writer = await backend.open()
+    await writer.put(key_for(5), make_session(), durable=True)
+    await writer.close()
+    store = await backend.open()
+    original = store._reader.read
+    deleted = asyncio.Event()
+
+    async def slow_read(key: str):
+        row = await original(key)  # the row as it was, before the delete below
+        await deleted.wait()
+        return row
+
+    store._reader.read = slow_read  # type: ignore[method-assign]
+    reading = asyncio.create_task(store.get(key_for(5)))
+    await asyncio.sleep(0.05)
+    store._reader.read = original  # type: ignore[method-assign]
+    assert await store.delete(key_for(5)) is True
+    deleted.set()
+    assert await reading is None  # the stale row is not returned
+    assert await store.get(key_for(5)) is None  # nor remembered
+    await store.close()
+
+
+async def test_a_negative_cache_size_is_refused(backend: Backend):
+    with pytest.raises(ValueError, match="cache_size"):
+        await backend.open(cache_size=-1)
