@@ -15,9 +15,8 @@ for _path in (ROOT, ROOT / "tests"):  # the fake Bot API and update factories li
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from telegram.ext import AIORateLimiter, Application  # noqa: E402
-
 from bot.channels.telegram import TelegramBot, TelegramOptions  # noqa: E402
+from bot.channels.telegram.sender import Transport  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from storage import SessionStore, session_key  # noqa: E402
 
@@ -27,25 +26,28 @@ FIRST_CHAT = 700_000_000  # made-up chat ids: 700000000, 700000001, ...
 
 
 def full_bot(
-    base_url: str, runtime: Runtime, store: SessionStore, *, shipped_limiter: bool
+    base_url: str,
+    runtime: Runtime,
+    store: SessionStore,
+    *,
+    shipped_limiter: bool,
+    transport: Transport | None = None,
 ) -> TelegramBot:
     """The production TelegramBot; without shipped_limiter its 30 sends/s overall cap is lifted.
 
-    Only the limiter's overall cap changes (same AIORateLimiter class, same retries), so the code
-    path per call stays the one production runs.
+    Only the pacer's rate changes (overall_max_rate=0; the same Sender, same 429 handling), so
+    the code path per call stays the one production runs. `transport` answers replies in-process.
     """
+    rate = TelegramOptions.overall_max_rate if shipped_limiter else 0.0
     options = TelegramOptions(
-        token=TOKEN, base_url=base_url, poll_timeout=1, request_timeout=10.0, announce=True
+        token=TOKEN,
+        base_url=base_url,
+        poll_timeout=1,
+        request_timeout=10.0,
+        announce=True,
+        overall_max_rate=rate,
     )
-    bot = TelegramBot(options, runtime, store, partial(session_key, SECRET))
-    if not shipped_limiter:
-        lift_overall_cap(bot.application, options.max_retries)
-    return bot
-
-
-def lift_overall_cap(application: Application, max_retries: int) -> None:
-    """Swap in an AIORateLimiter without the 30 messages/s overall cap (PTB's default)."""
-    application.bot._rate_limiter = AIORateLimiter(overall_max_rate=0, max_retries=max_retries)
+    return TelegramBot(options, runtime, store, partial(session_key, SECRET), transport)
 
 
 def rss_mib() -> float:

@@ -15,7 +15,7 @@ import json
 import random
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,11 @@ UNUSED_URL = "http://127.0.0.1:9/bot"  # never contacted: the request class answ
 
 
 class InstantRequest(BaseRequest):
-    """Answers every Bot API call at once with the JSON Telegram would send; no network."""
+    """Answers every Bot API call at once with the JSON Telegram would send; no network.
+
+    Both a PTB request (the echo bot's calls) and a sender Transport (firstcontact's replies);
+    either way the call's JSON is encoded and decoded once, as client and server would.
+    """
 
     def __init__(self, on_message: Callable[[int, dict], None] | None = None) -> None:
         self.on_message = on_message
@@ -55,14 +59,19 @@ class InstantRequest(BaseRequest):
     async def do_request(
         self, url: str, method: str, request_data: RequestData | None = None, **_: Any
     ) -> tuple[int, bytes]:
+        body = request_data.json_payload if request_data is not None else b"{}"
+        return await self.send(url.rsplit("/", 1)[-1], body)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def send(self, method: str, body: bytes) -> tuple[int, bytes]:
         self.calls += 1
-        name = url.rsplit("/", 1)[-1]
-        if request_data is None:
-            params: dict[str, Any] = {}
-        else:
-            request_data.json_payload  # noqa: B018 - the encoding an HTTP client does
-            params = request_data.parameters
-        return 200, json.dumps({"ok": True, "result": self._result(name, params)}).encode()
+        params = json.loads(body)
+        return 200, json.dumps({"ok": True, "result": self._result(method, params)}).encode()
 
     def _result(self, name: str, params: dict[str, Any]) -> Any:
         if name == "getMe":
@@ -174,7 +183,9 @@ async def _run(
     rounds: int,
     label: str,
     raw: bool = False,
+    settle: Callable[[], Awaitable[None]] | None = None,
 ) -> InprocResult:
+    """`settle` waits for work a bot finishes after its handler returns (button answers)."""
     finished = Finished()
     app.add_handler(TypeHandler(dict if raw else Update, finished), group=1)
     app.bot._request = (InstantRequest(), request)  # same class for both bots
@@ -182,11 +193,15 @@ async def _run(
     await app.start()
     try:
         await _drive(app, chats, 2, finished, raw)  # warm-up: connections, caches, first sessions
+        if settle is not None:
+            await settle()
         base = finished.count
         calls = request.calls
         gc.collect()
         cpu, t0 = common.cpu_seconds(), time.perf_counter()
         updates = await _drive(app, chats, rounds, finished, raw)
+        if settle is not None:
+            await settle()
         seconds = time.perf_counter() - t0
         cpu = common.cpu_seconds() - cpu
         assert finished.count - base == updates, (finished.count, base, updates)
@@ -209,7 +224,17 @@ async def run_full(runtime: Runtime, stream: str, chats: int, rounds: int) -> In
     with tempfile.TemporaryDirectory(prefix="fc-bench-") as folder:
         store = await open_store(f"sqlite:///{Path(folder) / 'sessions.sqlite'}", 3600)
         try:
-            bot = common.full_bot(UNUSED_URL, runtime, store, shipped_limiter=False)
-            return await _run(bot.application, request, feed, rounds, "firstcontact", raw=True)
+            bot = common.full_bot(
+                UNUSED_URL, runtime, store, shipped_limiter=False, transport=request
+            )
+            return await _run(
+                bot.application,
+                request,
+                feed,
+                rounds,
+                "firstcontact",
+                raw=True,
+                settle=bot.handler.drain,
+            )
         finally:
             await store.close()

@@ -117,7 +117,6 @@ async def running_bot(
     opts = TelegramOptions(
         token=api.token,
         base_url=api.base_url,
-        poll_interval=0.0,
         poll_timeout=options.pop("poll_timeout", 1),
         request_timeout=5.0,
         **options,

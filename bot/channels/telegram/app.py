@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.channels.telegram import outbox, texts
 from bot.channels.telegram.handlers import Keyer, Limits, SessionStore, UpdateHandler
 from bot.channels.telegram.logs import quiet_libraries
 from bot.channels.telegram.polling import RawPoller
+from bot.channels.telegram.sender import AiohttpTransport, Sender, Transport
 from bot.channels.telegram.transport import API_CONNECTIONS, AiohttpRequest
 from bot.channels.telegram.webhook import WebhookServer
 from bot.runtime import Runtime
@@ -34,13 +35,12 @@ class TelegramOptions:
 
     token: str = field(repr=False)
     base_url: str = "https://api.telegram.org/bot"
-    poll_interval: float = 0.0
     poll_timeout: float = 25.0  # long-poll seconds for getUpdates
     request_timeout: float = 10.0
     # Updates handled at once (different chats). More only wait inside the HTTP pool and the
-    # rate limiter, costing memory and task switches; ~32 did best in the profiling runs.
+    # pacer, costing memory and task switches; ~32 did best in the profiling runs.
     concurrency: int = 32
-    connections: int = API_CONNECTIONS  # parallel Bot API calls (getUpdates has its own one)
+    connections: int = API_CONNECTIONS  # parallel replies (getUpdates has its own one)
     max_retries: int = 3  # on 429, wait retry_after and send again
     # Sends per second across all chats: Telegram's documented bulk limit. A setting so the
     # benchmark (against a fake API) can measure the bot itself; 0 lifts the cap.
@@ -65,7 +65,11 @@ def _file_url(base_url: str) -> str:
 
 
 def build_application(options: TelegramOptions, handler: UpdateHandler) -> Application:
-    """A PTB Application: concurrent across chats, rate limited, no persistence or job queue."""
+    """A PTB Application: concurrent across chats, no persistence or job queue.
+
+    Replies go through the handler's Sender (paced, 429-aware); PTB's Bot only makes the few
+    start-up calls and long-polls, so it needs no rate limiter of its own.
+    """
     quiet_libraries()
     outbox.silence_raw_call_advice()
     timeout = options.request_timeout
@@ -75,13 +79,8 @@ def build_application(options: TelegramOptions, handler: UpdateHandler) -> Appli
         .base_url(options.base_url)
         .base_file_url(_file_url(options.base_url))
         .concurrent_updates(options.concurrency)
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=options.overall_max_rate, max_retries=options.max_retries
-            )
-        )
         # Timeouts live in the request objects: PTB refuses its setters beside a custom request.
-        .request(AiohttpRequest(options.connections, timeout))
+        .request(AiohttpRequest(2, timeout))  # start-up calls only
         .get_updates_request(AiohttpRequest.for_updates(timeout))
         .job_queue(None)
         .persistence(None)
@@ -123,9 +122,20 @@ class TelegramBot:
         runtime: Runtime,
         store: SessionStore,
         keyer: Keyer,
+        transport: Transport | None = None,
     ):
+        """`transport` replaces HTTP for replies (the in-process benchmark answers them itself)."""
         self.options = options
-        self.handler = UpdateHandler(runtime, store, keyer, options.limits)
+        if transport is None:
+            transport = AiohttpTransport(
+                options.base_url, options.token, options.connections, options.request_timeout
+            )
+        self.sender = Sender(
+            transport,
+            overall_max_rate=options.overall_max_rate,
+            max_retries=options.max_retries,
+        )
+        self.handler = UpdateHandler(runtime, store, keyer, options.limits, self.sender)
         self.application = build_application(options, self.handler)
         self.webhook: WebhookServer | None = None
         self.poller: RawPoller | None = None
@@ -138,6 +148,7 @@ class TelegramBot:
     async def start_polling(self) -> None:
         """Initialise, announce, then fetch updates by long polling."""
         await self.application.initialize()
+        await self.sender.start()
         self._running = True
         if self.options.announce:
             await announce(self.application)
@@ -155,6 +166,7 @@ class TelegramBot:
     async def start_webhook(self, webhook: WebhookOptions) -> int:
         """Initialise, announce, serve the webhook and tell Telegram where it is; returns port."""
         await self.application.initialize()
+        await self.sender.start()
         self._running = True
         if self.options.announce:
             await announce(self.application)
@@ -182,7 +194,9 @@ class TelegramBot:
             await self.webhook.stop()
             self.webhook = None
         if self.application.running:
-            await self.application.stop()
+            await self.application.stop()  # waits for the updates in hand
+        await self.handler.drain()
+        await self.sender.stop()
         await self.application.shutdown()
         log.info("telegram bot stopped")
 

@@ -1,13 +1,16 @@
-"""The one handler every update goes through: classify, gate, run the engine, save, answer.
+"""The one handler every update goes through: classify, gate, run the engine, answer, save.
 
-Per update: a short synchronous gate (private chat? flood?), then under the chat's own lock:
-load the session, run the engine, save (one short store call, no Telegram call in between),
-and only then talk to Telegram. Nothing about the man is logged: only a pseudonym (the first
-8 hex of the session key), the kind of event and counts.
+Per update: a short synchronous gate (private chat? flood?; a button press is answered in the
+background at once), then under the chat's own lock: load the session, run the engine, send
+the replies, and queue the new session with the ids of what was sent (the store writes it in
+its own short transaction; a forget is written at once, before anything is sent). Nothing
+about the man is logged: only a pseudonym (the first 8 hex of the session key), the kind of
+event and counts.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -15,13 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from telegram import Bot, Update
-from telegram.ext import ContextTypes
+from telegram import Update
 
 from bot.channels.telegram import outbox, texts
 from bot.channels.telegram.html import to_parts
 from bot.channels.telegram.incoming import Incoming, classify, classify_raw, raw_query_id
 from bot.channels.telegram.ordering import ChatLocks, FloodGate, SeenOnce
+from bot.channels.telegram.sender import Sender
 from bot.engine.model import Event, Forget, Say, Session
 from bot.runtime import Runtime
 
@@ -65,8 +68,16 @@ def event_name(event: Event | None) -> str:
 class UpdateHandler:
     """Drives the engine for every private chat; callable as a PTB handler callback."""
 
-    def __init__(self, runtime: Runtime, store: SessionStore, keyer: Keyer, limits: Limits):
+    def __init__(
+        self,
+        runtime: Runtime,
+        store: SessionStore,
+        keyer: Keyer,
+        limits: Limits,
+        sender: Sender,
+    ):
         self.runtime = runtime
+        self.sender = sender
         self.engine = runtime.engine
         self.store = store
         self.keyer = keyer
@@ -75,28 +86,44 @@ class UpdateHandler:
         self.flood = FloodGate(limits.flood_burst, limits.flood_rate, limits.max_chats)
         self.groups = SeenOnce(limits.group_notices)
         self.handled = 0  # updates finished, whatever the outcome (tests and benchmarks wait on it)
+        self._answering: set[asyncio.Task[None]] = set()
 
-    async def __call__(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def __call__(self, update: object, context: object = None) -> None:
         """Raw JSON dicts (polling and webhook) or PTB Updates; both take the same path."""
         try:
             if isinstance(update, dict):
-                await self._handle(classify_raw(update), raw_query_id(update), context.bot)
+                await self._handle(classify_raw(update), raw_query_id(update))
             elif isinstance(update, Update):
                 query = update.callback_query
-                await self._handle(classify(update), query.id if query else None, context.bot)
+                await self._handle(classify(update), query.id if query else None)
         finally:
             self.handled += 1
 
-    async def _handle(self, incoming: Incoming | None, query_id: str | None, bot: Bot) -> None:
+    def answer_soon(self, query_id: str, tag: str) -> None:
+        """Stop the button's spinner without making the reply wait for that round trip."""
+        task = asyncio.get_running_loop().create_task(
+            outbox.answer_query(self.sender, query_id, tag), name="answerCallbackQuery"
+        )
+        self._answering.add(task)
+        task.add_done_callback(self._answering.discard)
+
+    async def drain(self) -> None:
+        """Wait for the button answers still in flight (on stop, before the sender closes)."""
+        while self._answering:
+            await asyncio.gather(*list(self._answering), return_exceptions=True)
+
+    async def _handle(self, incoming: Incoming | None, query_id: str | None) -> None:
         if incoming is None:
             if query_id is not None:
-                await outbox.answer_query(bot, query_id, "-")
+                self.answer_soon(query_id, "-")
             return
         if not incoming.private:
-            await self._group(bot, incoming)
+            await self._group(incoming)
             return
         key = self.keyer(CHANNEL, incoming.chat_id)
         tag = key[:8]
+        if incoming.callback_id:  # every press is answered, whatever happens next
+            self.answer_soon(incoming.callback_id, tag)
         if incoming.event is None:  # a service message: nothing was said
             return
         admit, warn = self.flood.admit(key)  # synchronous: the order of arrival is kept
@@ -105,33 +132,29 @@ class UpdateHandler:
             log.log(
                 logging.INFO if warn else logging.DEBUG, "flood: update dropped session=%s", tag
             )
-            if incoming.callback_id:
-                await outbox.answer_query(bot, incoming.callback_id, tag)
             if warn:
-                await outbox.send_text(bot, incoming.chat_id, texts.SLOW_DOWN, tag)
+                await outbox.send_text(self.sender, incoming.chat_id, texts.SLOW_DOWN, tag)
             return
         async with self.locks.hold(key):
-            if incoming.callback_id:
-                await outbox.answer_query(bot, incoming.callback_id, tag)
             try:
-                await self._converse(bot, incoming, key, tag)
+                await self._converse(incoming, key, tag)
             except outbox.ChatGone:
                 return
             except Exception as exc:  # never a traceback: it could quote what was typed
                 log.error("update failed session=%s error=%s", tag, type(exc).__name__)
-                await outbox.send_text(bot, incoming.chat_id, texts.TROUBLE, tag)
+                await outbox.send_text(self.sender, incoming.chat_id, texts.TROUBLE, tag)
 
-    async def _group(self, bot: Bot, incoming: Incoming) -> None:
+    async def _group(self, incoming: Incoming) -> None:
         """Groups and channels: one short note per chat per process, and nothing stored."""
         key = self.keyer(GROUP_CHANNEL, incoming.chat_id)
         tag = key[:8]
         if incoming.callback_id:
-            await outbox.answer_query(bot, incoming.callback_id, tag)
+            self.answer_soon(incoming.callback_id, tag)
         if self.groups.first(key):
             log.info("group chat: told to use a private chat group=%s", tag)
-            await outbox.send_text(bot, incoming.chat_id, texts.GROUP_ONLY_PRIVATE, tag)
+            await outbox.send_text(self.sender, incoming.chat_id, texts.GROUP_ONLY_PRIVATE, tag)
 
-    async def _converse(self, bot: Bot, incoming: Incoming, key: str, tag: str) -> None:
+    async def _converse(self, incoming: Incoming, key: str, tag: str) -> None:
         started = time.perf_counter()
         now = time.time()
         old = await self.store.get(key)
@@ -142,22 +165,23 @@ class UpdateHandler:
         if incoming.message_id is not None:
             kept.append(incoming.message_id)
         if forget:
-            await self.store.delete(key)
-        else:
-            assert session is not None
-            session.message_ids = kept[-MESSAGE_IDS_KEPT:]
-            await self.store.put(key, session)
-        # Saved; from here on only Telegram calls.
-        if forget and kept:
-            await outbox.delete_recent(bot, incoming.chat_id, kept, tag)
+            await self.store.delete(key)  # at once, before anything is sent
+            if kept:
+                await outbox.delete_recent(self.sender, incoming.chat_id, kept, tag)
         sent: list[int] = []
         says = [r for r in replies if isinstance(r, Say)]
-        for say in says:
-            message = self.runtime.render(say, datetime.now().astimezone())
-            sent.extend(await outbox.send_parts(bot, incoming.chat_id, to_parts(message), tag))
-        if session is not None and not forget and sent:
-            session.message_ids = [*session.message_ids, *sent][-MESSAGE_IDS_KEPT:]
-            await self.store.put(key, session)
+        try:
+            for say in says:
+                message = self.runtime.render(say, datetime.now().astimezone())
+                parts = to_parts(message)
+                sent.extend(await outbox.send_parts(self.sender, incoming.chat_id, parts, tag))
+        finally:
+            # One save per update, with the ids of what was sent (for /stop to delete). put()
+            # only queues: the write happens in the store's own short transaction, never
+            # around a Telegram call, and the chat's lock keeps its next update waiting.
+            if session is not None and not forget:
+                session.message_ids = [*kept, *sent][-MESSAGE_IDS_KEPT:]
+                await self.store.put(key, session)
         # DEBUG, not INFO: a line per update would be an activity record of each conversation.
         log.debug(
             "update handled session=%s event=%s replies=%d sent=%d forgot=%s ms=%.1f",

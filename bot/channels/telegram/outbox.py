@@ -11,11 +11,11 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.warnings import PTBUserWarning
 
 from bot.channels.telegram.html import Keyboard, Part
+from bot.channels.telegram.sender import Sender
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +27,14 @@ class ChatGone(Exception):
     """The man blocked the bot or the chat no longer exists: stop talking to it."""
 
 
-async def send_parts(bot: Bot, chat_id: int, parts: Sequence[Part], tag: str) -> list[int]:
+async def send_parts(sender: Sender, chat_id: int, parts: Sequence[Part], tag: str) -> list[int]:
     """Send parts in order; returns the ids of the messages Telegram accepted."""
     sent: list[int] = []
     for part in parts:
         try:
-            message_id = await _send_message(bot, chat_id, part.html, html=True, markup=part.markup)
+            message_id = await _send_message(
+                sender, chat_id, part.html, html=True, markup=part.markup
+            )
         except Forbidden as exc:
             log.info("chat unreachable session=%s error=%s", tag, type(exc).__name__)
             raise ChatGone from None
@@ -44,36 +46,35 @@ async def send_parts(bot: Bot, chat_id: int, parts: Sequence[Part], tag: str) ->
 
 
 def silence_raw_call_advice() -> None:
-    """Hide PTB's advice to use Bot.send_message/get_updates: we skip them on purpose.
+    """Hide PTB's advice to use Bot.get_updates: polling.RawPoller skips it on purpose.
 
-    See _send_message and polling.RawPoller for why.
     Only that exact warning is filtered, so every other PTB warning still shows. Called when the
     application is built (not at import), so it also holds inside test runners' warning contexts.
     """
     warnings.filterwarnings(
         "ignore",
-        message=r"Please use 'Bot\.(sendMessage|getUpdates)' instead of 'Bot\.do_api_request\(",
+        message=r"Please use 'Bot\.getUpdates' instead of 'Bot\.do_api_request\(",
         category=PTBUserWarning,
     )
 
 
-async def send_text(bot: Bot, chat_id: int, text: str, tag: str) -> list[int]:
+async def send_text(sender: Sender, chat_id: int, text: str, tag: str) -> list[int]:
     """A short channel notice (already safe plain text)."""
     try:
-        message_id = await _send_message(bot, chat_id, text)
+        message_id = await _send_message(sender, chat_id, text)
     except TelegramError as exc:
         log.info("notice not sent session=%s error=%s", tag, type(exc).__name__)
         return []
     return [message_id]
 
 
-async def delete_recent(bot: Bot, chat_id: int, message_ids: Sequence[int], tag: str) -> int:
+async def delete_recent(sender: Sender, chat_id: int, message_ids: Sequence[int], tag: str) -> int:
     """Delete what Telegram still allows (messages under 48 h); returns how many were asked."""
     ids = sorted({i for i in message_ids if isinstance(i, int) and i > 0})
     for start in range(0, len(ids), DELETE_BATCH):
         batch = ids[start : start + DELETE_BATCH]
         try:
-            await bot.delete_messages(chat_id, batch)
+            await sender.call("deleteMessages", {"chat_id": chat_id, "message_ids": batch})
         except (BadRequest, Forbidden) as exc:
             log.info("deleteMessages refused session=%s error=%s", tag, type(exc).__name__)
         except TelegramError as exc:
@@ -81,22 +82,21 @@ async def delete_recent(bot: Bot, chat_id: int, message_ids: Sequence[int], tag:
     return len(ids)
 
 
-async def answer_query(bot: Bot, query_id: str, tag: str) -> None:
+async def answer_query(sender: Sender, query_id: str, tag: str) -> None:
     """Stop the button's spinner; a query too old to answer is fine to forget."""
     try:
-        await bot.answer_callback_query(query_id)
+        await sender.call("answerCallbackQuery", {"callback_query_id": query_id})
     except TelegramError as exc:
         log.info("answerCallbackQuery failed session=%s error=%s", tag, type(exc).__name__)
 
 
 async def _send_message(
-    bot: Bot, chat_id: int, text: str, *, html: bool = False, markup: Keyboard | None = None
+    sender: Sender, chat_id: int, text: str, *, html: bool = False, markup: Keyboard | None = None
 ) -> int:
     """sendMessage as plain JSON; returns the new message's id.
 
     Bot.send_message builds and parses a full PTB Message for every reply; under load that cost
-    more CPU than the conversation itself. do_api_request still goes through PTB's error mapping
-    and the AIORateLimiter (per-chat and overall limits, 429 retries), so only the objects go.
+    more CPU than the conversation itself. The Sender keeps Telegram's limits and 429 waits.
     """
     payload: dict[str, Any] = {
         "chat_id": chat_id,
@@ -107,5 +107,5 @@ async def _send_message(
         payload["parse_mode"] = "HTML"
     if markup is not None:
         payload["reply_markup"] = markup
-    result = await bot.do_api_request("sendMessage", api_kwargs=payload)
+    result = await sender.call("sendMessage", payload)
     return int(result["message_id"])

@@ -12,7 +12,7 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-API_CONNECTIONS = 16  # parallel API calls; the rate limiter keeps them well under Telegram's cap
+API_CONNECTIONS = 16  # parallel reply calls; the Sender keeps them under Telegram's cap
 POLL_MARGIN = 10.0  # seconds getUpdates may take beyond its long-poll timeout
 
 
