@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from fakebotapi import FakeBotApi
+from helpers import inline_buttons as api_buttons
 from test_telegram_harness import (
     MAX_SENDS_PER_UPDATE,
     STARTUP_METHODS,
@@ -137,9 +138,6 @@ async def test_restart_continues_the_conversation(
     assert api.calls_rejected == []
 
 
-@pytest.mark.filterwarnings(
-    "ignore::telegram.warnings.PTBDeprecationWarning"
-)  # PTB's own RetryAfter
 async def test_429_is_waited_out_and_the_reply_arrives(
     api: FakeBotApi, store: SessionStore, runtime: Runtime
 ) -> None:
@@ -190,6 +188,27 @@ async def test_a_flood_from_one_chat_is_throttled_without_hurting_others(
         assert len(flood) == 3 + 1  # the burst, then one gentle note
         assert sum("rustig aan" in t for t in flood) == 1
         assert api.count("sendMessage", 610_000_201) == 1
+    assert api.calls_rejected == []
+
+
+async def test_every_press_is_answered_even_when_dropped_and_before_stopping(
+    api: FakeBotApi, store: SessionStore, runtime: Runtime
+) -> None:
+    """Button answers run beside the conversation; a flood or a stop must not lose one."""
+    chat_id = 610_000_210
+    limits = Limits(flood_burst=3, flood_rate=0.2)
+    api.delay("answerCallbackQuery", 0.2)  # still in flight when the bot is told to stop
+    async with running_bot(api, store, runtime, limits=limits) as bot:
+        await Chat(api, bot, chat_id).command("start")
+        message = api.last_message(chat_id)
+        assert message is not None
+        data = next(b["callback_data"] for b in api_buttons(message) if "callback_data" in b)
+        for _ in range(10):
+            api.push_callback(chat_id, message["message_id"], data)
+        await until(lambda: bot.handler.handled >= 11)
+        assert api.count("answerCallbackQuery") < 10  # held by the server: not answered yet
+    assert api.count("answerCallbackQuery") == 10  # stop() waited for every one
+    assert api.count("sendMessage", chat_id) <= 1 + 2 + 1  # greeting, burst left, one note
     assert api.calls_rejected == []
 
 

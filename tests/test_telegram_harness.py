@@ -143,6 +143,7 @@ class Chat:
         before = self.api.count("sendMessage", self.chat_id)
         push()
         await until(lambda: self.bot.handler.handled > handled)
+        await self.bot.handler.drain()  # button answers run beside the handler
         return [c.result for c in self.api.calls("sendMessage", self.chat_id)[before:]]
 
     async def text(self, text: str) -> list[dict]:
