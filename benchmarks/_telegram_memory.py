@@ -1,7 +1,8 @@
 """Memory against stored sessions: RSS of a fresh process after storing and reading N sessions.
 
-A store that cached what it read (or kept sessions in memory) would grow by about a session's
-size per stored session; SQLite's own page cache is bounded, so ours should stay flat.
+A store that cached everything it read (or kept all sessions in memory) would grow by about a
+session's size per stored session; ours keeps a bounded LRU of sessions in use and SQLite's page
+cache is bounded too, so RSS should stay flat past the LRU's size.
 """
 
 from __future__ import annotations
