@@ -304,6 +304,13 @@ def count_reads(store: SqlStore) -> list[int]:
     return reads
 
 
+async def written_by_another_process(backend: Backend, n: int) -> None:
+    """The session is in the database but not in the reading store's memory."""
+    writer = await backend.open()
+    await writer.put(key_for(n), make_session(), durable=True)
+    await writer.close()
+
+
 async def test_sessions_in_use_are_read_from_memory_not_the_database(backend: Backend):
     store = await backend.open()
     reads = count_reads(store)
@@ -319,9 +326,7 @@ async def test_sessions_in_use_are_read_from_memory_not_the_database(backend: Ba
 
 
 async def test_a_session_read_once_is_kept_for_the_next_read(backend: Backend):
-    writer = await backend.open()
-    await writer.put(key_for(2), make_session(), durable=True)
-    await writer.close()
+    await written_by_another_process(backend, 2)
     store = await backend.open()
     reads = count_reads(store)
     assert await store.get(key_for(2)) == make_session()
@@ -357,9 +362,7 @@ async def test_deleted_and_expired_sessions_leave_memory(backend: Backend):
 
 
 async def test_a_read_that_overlaps_a_delete_is_not_cached(backend: Backend):
-    writer = await backend.open()
-    await writer.put(key_for(5), make_session(), durable=True)
-    await writer.close()
+    await written_by_another_process(backend, 5)
     store = await backend.open()
     original = store._reader.read
     deleted = asyncio.Event()

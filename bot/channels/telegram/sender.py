@@ -27,8 +27,9 @@ from telegram.error import (
     InvalidToken,
     NetworkError,
     TelegramError,
-    TimedOut,
 )
+
+from bot.channels.telegram.transport import fetch
 
 log = logging.getLogger(__name__)
 
@@ -78,15 +79,7 @@ class AiohttpTransport:
     async def send(self, method: str, body: bytes) -> tuple[int, bytes]:
         if self._session is None:
             raise NetworkError("the sender is not started")
-        try:
-            async with self._session.post(
-                self._prefix + method, data=body, headers=self._headers
-            ) as response:
-                return response.status, await response.read()
-        except TimeoutError as exc:
-            raise TimedOut(f"Timed out: {type(exc).__name__}") from None
-        except aiohttp.ClientError as exc:
-            raise NetworkError(f"aiohttp.{type(exc).__name__}") from None
+        return await fetch(self._session, "POST", self._prefix + method, body, self._headers)
 
 
 class Pacer:

@@ -82,12 +82,24 @@ class AiohttpRequest(BaseRequest):
         timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
         body = request_data.json_payload if request_data is not None else None
         headers = {"User-Agent": self.USER_AGENT, "Content-Type": "application/json"}
-        try:
-            async with self._session.request(
-                method, url, data=body, headers=headers, timeout=timeout
-            ) as response:
-                return response.status, await response.read()
-        except TimeoutError as exc:
-            raise TimedOut(f"Timed out: {type(exc).__name__}") from exc
-        except aiohttp.ClientError as exc:
-            raise NetworkError(f"aiohttp.{type(exc).__name__}") from exc
+        return await fetch(self._session, method, url, body, headers, timeout)
+
+
+async def fetch(
+    session: aiohttp.ClientSession,
+    method: str,
+    url: str,
+    body: bytes | None,
+    headers: dict[str, str],
+    timeout: aiohttp.ClientTimeout | None = None,
+) -> tuple[int, bytes]:
+    """One HTTP call: (status, body), or PTB's TimedOut / NetworkError naming the error type."""
+    try:
+        async with session.request(
+            method, url, data=body, headers=headers, timeout=timeout
+        ) as response:
+            return response.status, await response.read()
+    except TimeoutError as exc:
+        raise TimedOut(f"Timed out: {type(exc).__name__}") from None
+    except aiohttp.ClientError as exc:
+        raise NetworkError(f"aiohttp.{type(exc).__name__}") from None
