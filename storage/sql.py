@@ -59,6 +59,10 @@ def create_engine(
     path = sqlite_file(url)
     if path is not None:
         _private_file(path)
+    if url.get_backend_name() == "postgresql":
+        # A server restart or failover drops pooled connections; check one before each batch
+        # (one round trip per 15 ms tick at most) instead of failing the batch on it.
+        engine_kw.setdefault("pool_pre_ping", True)
     engine = create_async_engine(
         url, hide_parameters=True, connect_args=connect_args or {}, **engine_kw
     )

@@ -265,6 +265,22 @@ async def test_reads_survive_a_database_restart(tmp_path):
         await store.close()
 
 
+async def test_writes_survive_a_database_restart(tmp_path):
+    """A write batch on a connection the server dropped is sent again on a fresh one."""
+    async with make_backend("postgres", tmp_path) as pg:
+        name = f"fc_restart_w_{id(pg)}"
+        settings = {**pg.kw["connect_args"]["server_settings"], "application_name": name}
+        store = await pg.open(connect_args={"server_settings": settings})
+        await store.put(key_for(6), make_session(), durable=True)  # the pool holds a connection
+        await pg.raw(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :n",
+            {"n": name},
+        )
+        await store.put(key_for(7), make_session(), durable=True)
+        assert (await pg.raw("SELECT count(*) FROM sessions"))[0][0] == 2
+        await store.close()
+
+
 async def test_reads_share_one_connection_and_replace_it_after_an_error(backend: Backend):
     store = await backend.open(**SLOW, cache_size=0)  # every get reads the database
     assert isinstance(store, SqlStore)
