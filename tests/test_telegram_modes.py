@@ -7,6 +7,7 @@ API over HTTP, is stopped with SIGTERM and must leave every session in the datab
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -69,6 +70,12 @@ async def test_webhook_mode(api: FakeBotApi, store: SessionStore, runtime: Runti
         assert api.webhook_deliveries
         assert all(d.ok and d.secret_sent and d.status == 200 for d in api.webhook_deliveries)
         assert api.count("getUpdates") == 0
+        # Every press was answered once, in the webhook's response, not by a call of its own.
+        presses = [d for d in api.webhook_deliveries if "answerCallbackQuery" in d.body]
+        assert presses and all(
+            json.loads(d.body)["method"] == "answerCallbackQuery" for d in presses
+        )
+        assert api.count("answerCallbackQuery") == len(presses)
 
         # Anyone else gets 403 and their "update" is never handled.
         forged = helpers.text_update(620_000_002, "/start")

@@ -171,6 +171,7 @@ class TelegramBot:
         if self.options.announce:
             await announce(self.application)
         await self.application.start()
+        self.handler.presses_answered_upstream = True  # in each webhook response
         self.webhook = WebhookServer(self.application, webhook.secret, webhook.path)
         port = await self.webhook.start(webhook.listen, webhook.port)
         await self.application.bot.set_webhook(

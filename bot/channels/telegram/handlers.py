@@ -87,6 +87,8 @@ class UpdateHandler:
         self.groups = SeenOnce(limits.group_notices)
         self.handled = 0  # updates finished, whatever the outcome (tests and benchmarks wait on it)
         self._answering: set[asyncio.Task[None]] = set()
+        # Webhook mode answers every press in the webhook's HTTP response (see webhook.py).
+        self.presses_answered_upstream = False
 
     async def __call__(self, update: object, context: object = None) -> None:
         """Raw JSON dicts (polling and webhook) or PTB Updates; both take the same path."""
@@ -101,6 +103,8 @@ class UpdateHandler:
 
     def answer_soon(self, query_id: str, tag: str) -> None:
         """Stop the button's spinner without making the reply wait for that round trip."""
+        if self.presses_answered_upstream:
+            return
         task = asyncio.get_running_loop().create_task(
             outbox.answer_query(self.sender, query_id, tag), name="answerCallbackQuery"
         )

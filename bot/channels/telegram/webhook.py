@@ -19,6 +19,8 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application as WebApp
 from tornado.web import RequestHandler
 
+from bot.channels.telegram.incoming import raw_query_id
+
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -41,7 +43,10 @@ class _Base(RequestHandler):
 
 
 class UpdateEndpoint(_Base):
-    """POST from Telegram: check the secret, parse, queue; 200 quickly so Telegram moves on."""
+    """POST from Telegram: check the secret, parse, queue; 200 quickly so Telegram moves on.
+
+    A button press is answered in the response body itself (answerCallbackQuery).
+    """
 
     def initialize(self, ptb: Application, secret: str) -> None:
         self.ptb = ptb
@@ -65,6 +70,12 @@ class UpdateEndpoint(_Base):
             return
         # Queued as JSON, like polling does: incoming.classify_raw reads it without PTB objects.
         await self.ptb.update_queue.put(update)
+        query_id = raw_query_id(update)
+        if query_id is not None:
+            # The press is answered in this response (Telegram runs a method given here), which
+            # saves a call per press; the handler knows and does not answer it again.
+            self._json(200, {"method": "answerCallbackQuery", "callback_query_id": query_id})
+            return
         self._json(200, {"ok": True})
 
 
