@@ -144,6 +144,9 @@ class Sender:
 
         Calls aimed at a chat are paced (overall, and per group for negative ids) as
         AIORateLimiter does; answerCallbackQuery is not, since it sends nothing to a chat.
+        Private chats get no pacer of their own: the handler's flood gate already holds each
+        chat to about one update a second after a short burst, each answered with a message
+        or two, and a 429 for being too fast is waited out like any other.
         On 429 every call waits out `retry_after`, then this one is sent again, up to
         max_retries times; other errors are raised at once (a resend could duplicate).
         """
