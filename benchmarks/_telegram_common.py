@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import resource
+import socket
 import sys
 import time
 from functools import partial
@@ -23,6 +24,14 @@ from storage import SessionStore, session_key  # noqa: E402
 TOKEN = "123456789:AAFakeTokenForFirstContactEndToEndTests"
 SECRET = b"benchmark-secret-" + b"0123456789" * 4
 FIRST_CHAT = 700_000_000  # made-up chat ids: 700000000, 700000001, ...
+WEBHOOK_SECRET = "benchmark-webhook-secret"
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nobody listens on right now (for the webhook scenario)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def full_bot(

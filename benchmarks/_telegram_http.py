@@ -20,6 +20,7 @@ import _telegram_common as common
 import _telegram_load as load
 from fakebotapi import build_echo_application
 
+from bot.channels.telegram import WebhookOptions
 from bot.channels.telegram.html import to_parts
 from bot.engine.model import Say, Start
 from bot.runtime import Runtime, load_runtime
@@ -35,6 +36,7 @@ class Scenario:
     plan: load.LoadPlan
     shipped_limiter: bool = False
     seeded: bool = False  # conversations started before the window (see LoadPlan.greeting)
+    webhook: bool = False  # the fake server POSTs updates to the bot instead of being polled
 
 
 def greeting() -> tuple[str, dict]:
@@ -57,11 +59,17 @@ async def seed_sessions(store: SessionStore, runtime: Runtime, chats: int) -> No
 
 
 def bot_main(
-    conn: Connection, kind: str, base_url: str, limiter: bool, folder: str, seed: int
+    conn: Connection,
+    kind: str,
+    base_url: str,
+    limiter: bool,
+    folder: str,
+    seed: int,
+    webhook: bool = False,
 ) -> None:
     """Child process: run one bot against base_url until told to stop; report on request."""
     warnings = common.quiet()
-    asyncio.run(_bot(conn, kind, base_url, limiter, Path(folder), seed, warnings))
+    asyncio.run(_bot(conn, kind, base_url, limiter, Path(folder), seed, warnings, webhook))
 
 
 async def _bot(
@@ -72,6 +80,7 @@ async def _bot(
     folder: Path,
     seed: int,
     warnings: common.ErrorCount,
+    webhook: bool = False,
 ) -> None:
     loop = asyncio.get_running_loop()
     store = None
@@ -88,7 +97,19 @@ async def _bot(
         store = await open_store(f"sqlite:///{folder / 'sessions.sqlite'}", 3600)
         await seed_sessions(store, runtime, seed)
         bot = common.full_bot(base_url, runtime, store, shipped_limiter=limiter)
-        await bot.start_polling()
+        if webhook:
+            port = common.free_port()
+            await bot.start_webhook(
+                WebhookOptions(
+                    url=f"http://127.0.0.1:{port}/hook",
+                    secret=common.WEBHOOK_SECRET,
+                    listen="127.0.0.1",
+                    port=port,
+                    path="/hook",
+                )
+            )
+        else:
+            await bot.start_polling()
         stop = bot.stop
         handled = bot.handler
     try:
@@ -152,7 +173,15 @@ def run_scenario(scenario: Scenario) -> dict[str, Any]:
             server_end.send(plan)
             base_url = _recv(server_end, START_TIMEOUT, "fake server", server)
             seed = plan.chats if scenario.seeded else 0
-            args = (bot_child, scenario.bot, base_url, scenario.shipped_limiter, folder, seed)
+            args = (
+                bot_child,
+                scenario.bot,
+                base_url,
+                scenario.shipped_limiter,
+                folder,
+                seed,
+                scenario.webhook,
+            )
             bot = ctx.Process(target=bot_main, args=args, name="bot")
             bot.start()
             _recv(bot_end, START_TIMEOUT, "bot", bot)
