@@ -145,14 +145,18 @@ class TelegramBot:
     def bot(self):
         return self.application.bot
 
-    async def start_polling(self) -> None:
-        """Initialise, announce, then fetch updates by long polling."""
+    async def _start(self) -> None:
+        """What both modes do first: getMe, open the sender, announce, start dispatching."""
         await self.application.initialize()
         await self.sender.start()
         self._running = True
         if self.options.announce:
             await announce(self.application)
         await self.application.start()
+
+    async def start_polling(self) -> None:
+        """Initialise, announce, then fetch updates by long polling."""
+        await self._start()
         self.poller = RawPoller(
             self.application.bot,
             self.application.update_queue,
@@ -165,12 +169,7 @@ class TelegramBot:
 
     async def start_webhook(self, webhook: WebhookOptions) -> int:
         """Initialise, announce, serve the webhook and tell Telegram where it is; returns port."""
-        await self.application.initialize()
-        await self.sender.start()
-        self._running = True
-        if self.options.announce:
-            await announce(self.application)
-        await self.application.start()
+        await self._start()
         self.handler.presses_answered_upstream = True  # in each webhook response
         self.webhook = WebhookServer(self.application, webhook.secret, webhook.path)
         port = await self.webhook.start(webhook.listen, webhook.port)
