@@ -102,6 +102,20 @@ async def test_webhook_mode(api: FakeBotApi, store: SessionStore, runtime: Runti
     assert api.calls_rejected == []
 
 
+async def start_run_command(env: dict[str, str]) -> asyncio.subprocess.Process:
+    """`firstcontact run` as its own process, as an operator starts it."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        cwd=MAIN,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 async def test_run_command_stops_on_sigterm_and_keeps_the_session(
     api: FakeBotApi, runtime: Runtime, tmp_path: Path
 ) -> None:
@@ -118,16 +132,7 @@ async def test_run_command_stops_on_sigterm_and_keeps_the_session(
     env.pop(config.SECRET_KEY, None)
     route = find_handoff(runtime, "NL")
     chat_id = 620_000_101
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
-        cwd=MAIN,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_run_command(env)
     try:
         api.push_command(chat_id, "start")  # queued until the process polls
         await api.wait_for_calls("sendMessage", 1, chat_id=chat_id, timeout=30)
@@ -171,16 +176,7 @@ async def test_run_command_refuses_a_token_telegram_does_not_know(
         config.DATA_DIR: str(tmp_path / "data"),
         config.DATABASE_URL: "memory://",
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
-        cwd=MAIN,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_run_command(env)
     _, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     text = err.decode()
