@@ -18,6 +18,13 @@ log = logging.getLogger(__name__)
 SOURCE_LOCALE = "nl"
 DOMAIN = "firstcontact"
 FORMAT_LOCALES = {"en": "en_GB"}
+
+
+def referral_context(key: str) -> str:
+    """The msgctxt of a directory entry's own words (its name and `serves` line)."""
+    return f"referral:{key}"
+
+
 DEFAULT_LOCALES_DIR = Path(
     os.environ.get("FIRSTCONTACT_LOCALES_DIR") or Path(__file__).resolve().parents[1] / "locales"
 )

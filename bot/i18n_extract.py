@@ -1,4 +1,5 @@
-"""Collect every text a man can read (flows, intents, referral cards) into a gettext catalog."""
+"""Collect every text a man can read (flows, intents, referral cards and the directory's own
+names and `serves` lines) into a gettext catalog."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 from bot.engine.bundle import INTENTS_FILE, load_all
-from bot.i18n import DOMAIN, SOURCE_LOCALE
+from bot.i18n import DOMAIN, SOURCE_LOCALE, referral_context
+from bot.referrals.load import default_path, load_directory
 
 PYTHON_SOURCES = ("referrals/cards.py",)  # strings wrapped in _() shown to men
 
@@ -21,8 +23,12 @@ def _rel(path: str | Path, root: Path) -> str:
         return str(path)
 
 
-def build_template(flows_dir: Path) -> Catalog:
-    """The .pot: msgid = Dutch text, msgctxt = 'flow:step', locations = file and line."""
+def build_template(flows_dir: Path, referrals_file: Path | None = None) -> Catalog:
+    """The .pot: msgid = Dutch text, msgctxt = 'flow:step', locations = file and line.
+
+    Also each directory entry's name and `serves` line (msgctxt 'referral:<key>'), so a man
+    reading in English reads who a line is for in English too.
+    """
     root = flows_dir.resolve().parent
     flows, intents, problems = load_all(flows_dir)
     if problems:
@@ -56,6 +62,7 @@ def build_template(flows_dir: Path) -> Catalog:
                 ],
                 auto_comments=["button under every message"],
             )
+    _add_directory(catalog, referrals_file or default_path(), root)
     package = Path(__file__).resolve().parent
     for source in PYTHON_SOURCES:
         path = package / source
@@ -69,6 +76,26 @@ def build_template(flows_dir: Path) -> Catalog:
                 auto_comments=list(comments) or ["referral card"],
             )
     return catalog
+
+
+def _add_directory(catalog: Catalog, path: Path, root: Path) -> None:
+    directory = load_directory(path)  # DataError (file and line) if it is broken
+    where = _rel(path, root)
+    for entry in directory.entries:
+        if not entry.active:
+            continue  # never shown: nothing to translate
+        lines = dict(entry.lines)
+        for field, text, note in (
+            ("name", entry.name, "referral name: translate only what is not a proper name"),
+            ("serves", entry.serves, "who this line is for"),
+        ):
+            if text:
+                catalog.add(
+                    text,
+                    context=referral_context(entry.key),
+                    locations=[(where, lines.get(field, 0))],
+                    auto_comments=[note],
+                )
 
 
 def write_template(catalog: Catalog, path: Path) -> None:

@@ -13,9 +13,9 @@ from bot.engine.bundle import DEFAULT_FLOWS_DIR, build_engine
 from bot.engine.checks import ReferralFacts, check_flows
 from bot.engine.engine import Engine
 from bot.engine.model import Say, Step
-from bot.i18n import DEFAULT_LOCALES_DIR, Catalogs, load_catalogs
+from bot.i18n import DEFAULT_LOCALES_DIR, Catalogs, load_catalogs, referral_context
 from bot.problems import DataError, Problem
-from bot.referrals.cards import card_text, resolve_cards
+from bot.referrals.cards import EntryText, card_text, resolve_cards
 from bot.referrals.checks import check_directory
 from bot.referrals.load import default_path, load_directory
 from bot.referrals.model import Directory
@@ -82,9 +82,11 @@ def card_views(
     now: datetime,
     locale: str,
     gettext: Callable[[str], str] | None = None,
+    entry_text: EntryText | None = None,
 ) -> list[CardView]:
     """The cards a step shows now, as title, fact lines and links, translated."""
-    return [card_text(c, locale, gettext) for c in resolve_cards(directory, keys, region, now)]
+    cards = resolve_cards(directory, keys, region, now)
+    return [card_text(c, locale, gettext, entry_text) for c in cards]
 
 
 def message_length(facts: ReferralFacts | None) -> Callable[[Step, str | None], int] | None:
@@ -147,8 +149,17 @@ def load_runtime(
             def gettext(msgid: str) -> str:
                 return catalogs.pgettext(locale, "referrals", msgid)
 
+            def entry_text(entry_key: str, text: str) -> str:
+                return catalogs.pgettext(locale, referral_context(entry_key), text)
+
             found = cache[key] = card_views(
-                directory, keys, region, minute, catalogs.format_locale(locale), gettext
+                directory,
+                keys,
+                region,
+                minute,
+                catalogs.format_locale(locale),
+                gettext,
+                entry_text,
             )
         return found
 

@@ -16,8 +16,9 @@ from bot.channels.conversation import Conversation
 from bot.engine.bundle import DEFAULT_FLOWS_DIR, load_all
 from bot.engine.engine import SYSTEM
 from bot.engine.model import REGIONS, Say, Start
-from bot.i18n import DEFAULT_LOCALES_DIR, DOMAIN, load_catalogs
+from bot.i18n import DEFAULT_LOCALES_DIR, DOMAIN, load_catalogs, referral_context
 from bot.i18n_extract import build_template
+from bot.referrals.load import default_path, load_directory
 from bot.runtime import LONGEST_MOMENT, Runtime, load_runtime
 
 EN_PO = DEFAULT_LOCALES_DIR / "en" / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -99,8 +100,20 @@ def test_translations_keep_the_placeholders(translations: dict[Key, str]) -> Non
 
 
 def test_no_translation_holds_a_phone_number(translations: dict[Key, str]) -> None:
-    found = {k: NUMBER.findall(v) for k, v in translations.items() if NUMBER.search(v)}
-    assert not found, "numbers come from flows/referrals.yaml, never from a translation"
+    """Numbers come from flows/referrals.yaml, never from a translator.
+
+    Flow texts hold none (`flows check` refuses them), so their translations may hold none; a
+    directory entry's name or `serves` line may name its number ("1712 — ..."), and then the
+    translation holds exactly that number and no other.
+    """
+    found = {
+        k: NUMBER.findall(v)
+        for k, v in translations.items()
+        if sorted(NUMBER.findall(v)) != sorted(NUMBER.findall(k[1]))
+    }
+    assert not found
+    with_numbers = [context for context, msgid in translations if NUMBER.search(msgid)]
+    assert with_numbers and all(str(c).startswith("referral:") for c in with_numbers)
 
 
 def test_translated_button_labels_fit(translations: dict[Key, str]) -> None:
@@ -164,6 +177,42 @@ def test_cards_are_english_in_an_english_conversation(runtime: Runtime) -> None:
         line.startswith("Last checked: ") for line in first.lines
     )
     assert not any(line.startswith(("Bel ", "Laatst gecontroleerd")) for line in first.lines)
+    # The directory's own words too: who each line is for, and descriptive names.
+    assert "Advice and reporting centre for domestic violence" in "\n".join(first.lines)
+    titles = [card.title for card in reply.cards]
+    assert "Phone line for men" in titles and "Telefoonlijn voor mannen" not in titles
+
+
+def test_every_shown_directory_entry_is_in_the_catalog(template: Catalog) -> None:
+    directory = load_directory(default_path())
+    contexts = {m.context for m in template if m.id}
+    for entry in directory.entries:
+        assert (referral_context(entry.key) in contexts) == entry.active, entry.key
+    serves = {(m.context, str(m.id)) for m in template if m.id}
+    assert all((referral_context(e.key), e.serves) in serves for e in directory.entries if e.active)
+
+
+def test_a_directory_edit_shows_dutch_until_it_is_translated(tmp_path: Path) -> None:
+    """A stale translation would describe the old facts: the new Dutch text is shown instead."""
+    edited = (
+        default_path()
+        .read_text(encoding="utf-8")
+        .replace(
+            "Advies- en meldpunt huiselijk geweld:", "Advies- en meldpunt bij huiselijk geweld:"
+        )
+    )
+    referrals = tmp_path / "referrals.yaml"
+    referrals.write_text(edited, encoding="utf-8")
+    runtime = load_runtime(referrals_file=referrals)
+    conversation = Conversation(runtime, locale="en", region="NL", clock=lambda: NOW)
+    conversation.start()
+    conversation.press("The Netherlands")
+    [reply] = conversation.press("Talk to someone now")
+    [first, *_] = reply.cards
+    text = "\n".join(first.lines)
+    assert "Advies- en meldpunt bij huiselijk geweld:" in text
+    assert "Advice and reporting centre" not in text
+    assert first.lines[0].startswith("Call ")  # the rest of the card stays English
 
 
 def test_switching_language_by_typing(runtime: Runtime, translations: dict[Key, str]) -> None:

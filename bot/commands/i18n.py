@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.commands.parsers import add_command, add_group
 from bot.engine.bundle import DEFAULT_FLOWS_DIR
 from bot.i18n import DEFAULT_LOCALES_DIR, DOMAIN
+from bot.problems import DataError
 
 
 def register(sub) -> None:
@@ -23,7 +24,7 @@ def register(sub) -> None:
     for name, help_, example, func in (
         (
             "extract",
-            "write locales/firstcontact.pot with every text from the flows",
+            "write locales/firstcontact.pot with every text from the flows and the directory",
             "firstcontact i18n extract",
             run_extract,
         ),
@@ -47,7 +48,7 @@ def _template(args):
 
     try:
         return build_template(args.flows_dir)
-    except ValueError as exc:
+    except (ValueError, DataError) as exc:
         print(exc, file=sys.stderr)
         return None
 

@@ -120,15 +120,33 @@ class CardText:
     links: tuple[tuple[str, str], ...] = ()
 
 
+# (entry key, Dutch name or serves text) -> that text in the reader's language
+EntryText = Callable[[str, str], str]
+
+
+def _entry_identity(key: str, text: str) -> str:
+    return text
+
+
 def card_text(
-    card: Card, locale: str = "nl", gettext: Callable[[str], str] | None = None
+    card: Card,
+    locale: str = "nl",
+    gettext: Callable[[str], str] | None = None,
+    entry_text: EntryText | None = None,
 ) -> CardText:
-    """The card's parts, each Dutch string marked with `_` so the lead can translate them."""
+    """The card's parts, each Dutch string marked with `_` so the lead can translate them.
+
+    `entry_text` translates the directory's own words (an entry's name and `serves` line); a
+    coordinator's edit changes the Dutch text, so an old translation no longer matches and the
+    Dutch is shown until a translator catches up, never a translation of the old facts.
+    """
     _ = gettext or _identity
+    tr = entry_text or _entry_identity
     entry = card.entry
     lines: list[str] = []
     if card.reason == OPEN_NOW and card.because_of is not None:
-        lines.append(_("Nu open, in plaats van {name}").format(name=card.because_of.name))
+        other = card.because_of
+        lines.append(_("Nu open, in plaats van {name}").format(name=tr(other.key, other.name)))
     if entry.phone:
         lines.append(_("Bel {phone}").format(phone=entry.phone))
     status_line = _status_line(card.status, locale, _, card.at)
@@ -140,9 +158,9 @@ def card_text(
     if flags:
         lines.append(" · ".join(flags).capitalize())
     if entry.serves:
-        lines.append(entry.serves)
+        lines.append(tr(entry.key, entry.serves))
     if not entry.verified and card.fallback is not None:
-        lines.append(_unverified_line(entry, card.fallback, _))
+        lines.append(_unverified_line(entry, card.fallback, _, tr))
     if entry.last_verified is not None:
         checked = format_date(entry.last_verified, format="long", locale=locale)
         lines.append(
@@ -155,14 +173,17 @@ def card_text(
         links.append((_("Website"), entry.website))
     if entry.chat_url:
         links.append((_("Chat"), entry.chat_url))
-    return CardText(entry.key, entry.name, tuple(lines), tuple(links))
+    return CardText(entry.key, tr(entry.key, entry.name), tuple(lines), tuple(links))
 
 
 def render_card_text(
-    card: Card, locale: str = "nl", gettext: Callable[[str], str] | None = None
+    card: Card,
+    locale: str = "nl",
+    gettext: Callable[[str], str] | None = None,
+    entry_text: EntryText | None = None,
 ) -> str:
     """The card as short plain-text lines (no markup), for any channel to send as is."""
-    parts = card_text(card, locale, gettext)
+    parts = card_text(card, locale, gettext, entry_text)
     links = (f"{label}: {url}" for label, url in parts.links)
     return "\n".join((parts.title, *parts.lines, *links))
 
@@ -204,7 +225,9 @@ def _day_words(moment: datetime, now: datetime | None, locale: str, _: Callable[
     return format_date(moment.date(), format="EEEE d MMMM", locale=locale)
 
 
-def _unverified_line(entry: Entry, fallback: Entry, _: Callable[[str], str]) -> str:
+def _unverified_line(
+    entry: Entry, fallback: Entry, _: Callable[[str], str], tr: EntryText = _entry_identity
+) -> str:
     """Whole sentences (not glued pieces) so each can be translated as a unit."""
     if fallback.phone:
         if fallback.phone in fallback.name:  # "1712 — hulplijn ...": the number says it all
@@ -218,8 +241,8 @@ def _unverified_line(entry: Entry, fallback: Entry, _: Callable[[str], str]) -> 
             text = _(
                 "Deze gegevens konden we nog niet bevestigen — bel bij twijfel {phone} ({name})"
             )
-        return text.format(phone=fallback.phone, name=fallback.name)
-    where = fallback.website or fallback.chat_url or fallback.name
+        return text.format(phone=fallback.phone, name=tr(fallback.key, fallback.name))
+    where = fallback.website or fallback.chat_url or tr(fallback.key, fallback.name)
     if entry.phone:
         text = _("Dit nummer konden we nog niet bevestigen — kijk bij twijfel op {where}")
     else:
