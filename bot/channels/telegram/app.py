@@ -14,10 +14,10 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
-from bot.channels.telegram import outbox, texts
+from bot.channels.telegram import texts
 from bot.channels.telegram.handlers import Keyer, Limits, SessionStore, UpdateHandler
 from bot.channels.telegram.logs import quiet_libraries
-from bot.channels.telegram.polling import RawPoller
+from bot.channels.telegram.polling import RawPoller, silence_raw_call_advice
 from bot.channels.telegram.sender import AiohttpTransport, Sender, Transport
 from bot.channels.telegram.transport import API_CONNECTIONS, AiohttpRequest
 from bot.channels.telegram.webhook import WebhookServer
@@ -71,7 +71,7 @@ def build_application(options: TelegramOptions, handler: UpdateHandler) -> Appli
     start-up calls and long-polls, so it needs no rate limiter of its own.
     """
     quiet_libraries()
-    outbox.silence_raw_call_advice()
+    silence_raw_call_advice()
     timeout = options.request_timeout
     application = (
         ApplicationBuilder()

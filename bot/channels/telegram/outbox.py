@@ -7,12 +7,10 @@ never raises into the handler: the session is already saved, so the next update 
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.warnings import PTBUserWarning
 
 from bot.channels.telegram.html import Keyboard, Part
 from bot.channels.telegram.sender import Sender
@@ -43,19 +41,6 @@ async def send_parts(sender: Sender, chat_id: int, parts: Sequence[Part], tag: s
             break  # later parts would read out of order; the man can ask again
         sent.append(message_id)
     return sent
-
-
-def silence_raw_call_advice() -> None:
-    """Hide PTB's advice to use Bot.get_updates: polling.RawPoller skips it on purpose.
-
-    Only that exact warning is filtered, so every other PTB warning still shows. Called when the
-    application is built (not at import), so it also holds inside test runners' warning contexts.
-    """
-    warnings.filterwarnings(
-        "ignore",
-        message=r"Please use 'Bot\.getUpdates' instead of 'Bot\.do_api_request\(",
-        category=PTBUserWarning,
-    )
 
 
 async def send_text(sender: Sender, chat_id: int, text: str, tag: str) -> list[int]:

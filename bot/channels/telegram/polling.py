@@ -10,15 +10,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from telegram import Bot
 from telegram.error import TelegramError, TimedOut
+from telegram.warnings import PTBUserWarning
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 30.0  # seconds between retries while Telegram keeps failing
+
+
+def silence_raw_call_advice() -> None:
+    """Hide PTB's advice to use Bot.get_updates: RawPoller skips it on purpose.
+
+    Only that exact warning is filtered, so every other PTB warning still shows. Called when the
+    application is built (not at import), so it also holds inside test runners' warning contexts.
+    """
+    warnings.filterwarnings(
+        "ignore",
+        message=r"Please use 'Bot\.getUpdates' instead of 'Bot\.do_api_request\(",
+        category=PTBUserWarning,
+    )
 
 
 class RawPoller:

@@ -29,7 +29,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.channels.telegram.transport import fetch
+from bot.channels.telegram.transport import HttpPool
 
 log = logging.getLogger(__name__)
 
@@ -52,34 +52,23 @@ class AiohttpTransport:
     """Bot API over one pooled aiohttp session; opened in start(), closed in stop()."""
 
     def __init__(self, base_url: str, token: str, connections: int, timeout: float):
-        if connections < 1:
-            raise ValueError("connections must be at least 1")
         self._prefix = f"{base_url}{token}/"
-        self._connections = connections
-        self._timeout = aiohttp.ClientTimeout(total=timeout * 2, sock_connect=timeout)
+        self._pool = HttpPool(
+            connections, aiohttp.ClientTimeout(total=timeout * 2, sock_connect=timeout)
+        )
         self._headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
-        self._session: aiohttp.ClientSession | None = None
 
     def __repr__(self) -> str:  # the prefix holds the token
-        return f"AiohttpTransport(connections={self._connections})"
+        return f"AiohttpTransport(connections={self._pool.connections})"
 
     async def start(self) -> None:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections),
-                skip_auto_headers=("User-Agent",),
-                timeout=self._timeout,
-            )
+        await self._pool.open()
 
     async def stop(self) -> None:
-        session, self._session = self._session, None
-        if session is not None:
-            await session.close()
+        await self._pool.close()
 
     async def send(self, method: str, body: bytes) -> tuple[int, bytes]:
-        if self._session is None:
-            raise NetworkError("the sender is not started")
-        return await fetch(self._session, "POST", self._prefix + method, body, self._headers)
+        return await self._pool.fetch("POST", self._prefix + method, body, self._headers)
 
 
 class Pacer:

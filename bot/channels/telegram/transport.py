@@ -16,10 +16,58 @@ API_CONNECTIONS = 16  # parallel reply calls; the Sender keeps them under Telegr
 POLL_MARGIN = 10.0  # seconds getUpdates may take beyond its long-poll timeout
 
 
+class HttpPool:
+    """One aiohttp session with a bounded connection pool; its owner opens and closes it."""
+
+    def __init__(self, connections: int, timeout: aiohttp.ClientTimeout | None = None):
+        if connections < 1:
+            raise ValueError("connections must be at least 1")
+        self.connections = connections
+        self._timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    async def open(self) -> None:
+        """Open lazily (aiohttp needs a running event loop); opening twice keeps the first."""
+        if self._session is None or self._session.closed:
+            options = {} if self._timeout is None else {"timeout": self._timeout}
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.connections),
+                skip_auto_headers=("User-Agent",),
+                **options,
+            )
+
+    async def close(self) -> None:
+        """Close the session and its connections; safe to call twice."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    async def fetch(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        timeout: aiohttp.ClientTimeout | None = None,
+    ) -> tuple[int, bytes]:
+        """One HTTP call: (status, body), or PTB's TimedOut / NetworkError naming the error type."""
+        if self._session is None:
+            raise NetworkError("the HTTP pool is not open")
+        try:
+            async with self._session.request(
+                method, url, data=body, headers=headers, timeout=timeout
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as exc:
+            raise TimedOut(f"Timed out: {type(exc).__name__}") from None
+        except aiohttp.ClientError as exc:
+            raise NetworkError(f"aiohttp.{type(exc).__name__}") from None
+
+
 class AiohttpRequest(BaseRequest):
     """PTB's BaseRequest over one aiohttp session (opened in initialize, closed in shutdown)."""
 
-    __slots__ = ("_connections", "_read_timeout", "_session", "_timeout")
+    __slots__ = ("_pool", "_read_timeout", "_timeout")
 
     def __init__(
         self,
@@ -27,12 +75,9 @@ class AiohttpRequest(BaseRequest):
         timeout: float = 10.0,
         read_timeout: float | None = None,
     ):
-        if connections < 1:
-            raise ValueError("connections must be at least 1")
-        self._connections = connections
+        self._pool = HttpPool(connections)
         self._timeout = timeout
         self._read_timeout = timeout if read_timeout is None else read_timeout
-        self._session: aiohttp.ClientSession | None = None
 
     @classmethod
     def for_updates(cls, timeout: float = 10.0) -> AiohttpRequest:
@@ -45,18 +90,10 @@ class AiohttpRequest(BaseRequest):
         return self._read_timeout
 
     async def initialize(self) -> None:
-        """Open the session lazily: aiohttp needs a running event loop."""
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections),
-                skip_auto_headers=("User-Agent",),
-            )
+        await self._pool.open()
 
     async def shutdown(self) -> None:
-        """Close the session and its connections; safe to call twice."""
-        session, self._session = self._session, None
-        if session is not None:
-            await session.close()
+        await self._pool.close()
 
     async def do_request(
         self,
@@ -69,8 +106,6 @@ class AiohttpRequest(BaseRequest):
         pool_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Send the call as JSON; returns (HTTP status, body) for PTB to parse."""
-        if self._session is None or self._session.closed:
-            raise RuntimeError("AiohttpRequest is not initialized")
         if request_data is not None and request_data.contains_files:
             raise NotImplementedError(
                 "AiohttpRequest sends JSON only: this bot never uploads files"
@@ -82,24 +117,4 @@ class AiohttpRequest(BaseRequest):
         timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
         body = request_data.json_payload if request_data is not None else None
         headers = {"User-Agent": self.USER_AGENT, "Content-Type": "application/json"}
-        return await fetch(self._session, method, url, body, headers, timeout)
-
-
-async def fetch(
-    session: aiohttp.ClientSession,
-    method: str,
-    url: str,
-    body: bytes | None,
-    headers: dict[str, str],
-    timeout: aiohttp.ClientTimeout | None = None,
-) -> tuple[int, bytes]:
-    """One HTTP call: (status, body), or PTB's TimedOut / NetworkError naming the error type."""
-    try:
-        async with session.request(
-            method, url, data=body, headers=headers, timeout=timeout
-        ) as response:
-            return response.status, await response.read()
-    except TimeoutError as exc:
-        raise TimedOut(f"Timed out: {type(exc).__name__}") from None
-    except aiohttp.ClientError as exc:
-        raise NetworkError(f"aiohttp.{type(exc).__name__}") from None
+        return await self._pool.fetch(method, url, body, headers, timeout)
