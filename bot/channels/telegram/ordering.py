@@ -12,6 +12,10 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(slots=True)
@@ -48,6 +52,18 @@ class ChatLocks:
                 del self._slots[key]
 
 
+def lru_entry(table: OrderedDict[K, V], key: K, make: Callable[[], V], size: int) -> V:
+    """table[key], made if missing and marked newest; the oldest entry goes beyond `size`."""
+    found = table.get(key)
+    if found is None:
+        found = table[key] = make()
+        if len(table) > size:
+            table.popitem(last=False)
+    else:
+        table.move_to_end(key)
+    return found
+
+
 @dataclass(slots=True)
 class _Bucket:
     tokens: float
@@ -82,15 +98,11 @@ class FloodGate:
     def admit(self, key: str) -> tuple[bool, bool]:
         """(handle it, warn now): warn is True only for the first update dropped in a flood."""
         now = self._clock()
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            bucket = self._buckets[key] = _Bucket(tokens=self.burst, stamp=now)
-            if len(self._buckets) > self.max_chats:
-                self._buckets.popitem(last=False)
-        else:
-            self._buckets.move_to_end(key)
-            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.rate)
-            bucket.stamp = now
+        bucket = lru_entry(
+            self._buckets, key, lambda: _Bucket(tokens=self.burst, stamp=now), self.max_chats
+        )
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.rate)
+        bucket.stamp = now
         if bucket.tokens >= 1.0:
             bucket.tokens -= 1.0
             bucket.warned = False

@@ -29,6 +29,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.channels.telegram.ordering import lru_entry
 from bot.channels.telegram.transport import HttpPool
 
 log = logging.getLogger(__name__)
@@ -173,14 +174,12 @@ class Sender:
             await self._sleep(delay)
 
     def _group(self, chat_id: int) -> Pacer:
-        pacer = self._groups.get(chat_id)
-        if pacer is None:
-            pacer = self._groups[chat_id] = Pacer(GROUP_RATE, burst=1, clock=self._clock)
-            if len(self._groups) > GROUPS_KEPT:
-                self._groups.popitem(last=False)
-        else:
-            self._groups.move_to_end(chat_id)
-        return pacer
+        return lru_entry(
+            self._groups,
+            chat_id,
+            lambda: Pacer(GROUP_RATE, burst=1, clock=self._clock),
+            GROUPS_KEPT,
+        )
 
     async def _post(self, method: str, body: bytes) -> Any:
         self.calls += 1
