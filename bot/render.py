@@ -28,6 +28,7 @@ class Message:
     text: str
     cards: tuple[CardView, ...] = ()
     buttons: tuple[ButtonView, ...] = ()
+    urgent: bool = False  # answers danger or crisis: sent ahead of every queue
 
     def plain(self) -> str:
         """The message as plain text (terminal, transcripts, length checks)."""
@@ -56,4 +57,9 @@ class Renderer:
         cards = (
             tuple(self.cards(say.referrals, say.region, now, say.locale)) if say.referrals else ()
         )
-        return Message(text=tr(say.locale, say.context, say.text), cards=cards, buttons=buttons)
+        return Message(
+            text=tr(say.locale, say.context, say.text),
+            cards=cards,
+            buttons=buttons,
+            urgent=say.urgent,
+        )

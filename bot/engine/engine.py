@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.engine.intents import ALARMS, IntentMatch, Intents, normalise
 from bot.engine.machine import FREE_TEXT, ROUTE, CompiledFlow, choice_trigger, qualify
@@ -47,6 +48,11 @@ SYSTEM_STEPS = (
     "language_switched",
     "menu_button",
 )
+
+
+def _urgent(say: Say) -> Say:
+    """The same message marked as an answer to danger, so channels send it first."""
+    return replace(say, urgent=True)
 
 
 class Engine:
@@ -208,7 +214,7 @@ class Engine:
         if match.name in ALARMS:
             if (typed or not spec.goto) and spec.notice:
                 # A typed alarm may be a false one: 112 first, gently, and the talk goes on.
-                return session, [self._again(session, spec.notice)]
+                return session, [_urgent(self._again(session, spec.notice))]
             return session, self._enter(session, qualify(self.main, spec.goto or "gevaar"))
         if match.name == "stop":
             return self._enter_forget(session, qualify(self.main, spec.goto or "stop"))
@@ -286,6 +292,7 @@ class Engine:
             buttons=() if step.forget else self._buttons(session, step),
             region=session.region,
             locale=session.locale,
+            urgent=session.at == self._emergency_step,
         )
         return [say, Forget()] if step.forget else [say]
 

@@ -237,6 +237,7 @@ class Say:
     buttons: tuple[Button, ...] = ()
     region: str | None = None
     locale: str = "nl"
+    urgent: bool = False  # an answer to danger or crisis: channels send it before anything else
 
 
 @dataclass(frozen=True, slots=True)
