@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "bot.commands.referrals",
     "bot.commands.purge",
     "bot.commands.i18n",
+    "bot.commands.intents",
 )
 
 

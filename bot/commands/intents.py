@@ -1,0 +1,99 @@
+"""`firstcontact intents ...`: why a message counts as danger, crisis or a topic; measured."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.commands.parsers import add_command, add_group
+from bot.engine.bundle import DEFAULT_FLOWS_DIR
+from bot.problems import DataError
+from bot.recognition.evaluate import PARTS, evaluate, format_report, read_corpus
+from bot.recognition.explain import explain
+from bot.recognition.load import load_recogniser
+
+RECOGNITION_DIR = "herkenning"
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
+
+
+def register(sub) -> None:
+    inner = add_group(
+        sub,
+        "intents",
+        "explain or measure how typed text is recognised (danger, crisis, topics)",
+        'firstcontact intents explain "ze staat voor de deur met een mes"',
+        "Work with the recognition words and rules in flows/herkenning/.",
+        "intents_command",
+    )
+    explain_cmd = add_command(
+        inner,
+        "explain",
+        "show what a message is recognised as, and which words and rules made it so",
+        'firstcontact intents explain "ik zie het niet meer zitten"',
+        run_explain,
+    )
+    explain_cmd.add_argument("text", help="the message, in quotes")
+    _flows_dir(explain_cmd)
+    eval_cmd = add_command(
+        inner,
+        "eval",
+        "measure recall, false alarms and topic accuracy on the labelled corpus",
+        "firstcontact intents eval --part heldout --misses",
+        run_eval,
+    )
+    eval_cmd.add_argument(
+        "--part",
+        choices=(*PARTS, "both"),
+        default="both",
+        help="the tuning part, the held-out part (never tuned on), or both (default)",
+    )
+    eval_cmd.add_argument("--misses", action="store_true", help="list every miss and false alarm")
+    eval_cmd.add_argument(
+        "--corpus",
+        type=Path,
+        default=DEFAULT_CORPUS,
+        help="folder with alarm_<part>.yaml and topics_<part>.yaml (default: tests/corpus)",
+    )
+    _flows_dir(eval_cmd)
+
+
+def _flows_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--flows-dir",
+        type=Path,
+        default=DEFAULT_FLOWS_DIR,
+        help="folder with the flow files (default: the shipped flows/)",
+    )
+
+
+def _recogniser(args: argparse.Namespace):
+    try:
+        return load_recogniser(args.flows_dir / RECOGNITION_DIR)
+    except DataError as exc:
+        print("The recognition words or rules have problems:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return None
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    recogniser = _recogniser(args)
+    if recogniser is None:
+        return 2
+    print(explain(recogniser, recogniser.read(args.text)))
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    recogniser = _recogniser(args)
+    if recogniser is None:
+        return 2
+    parts = PARTS if args.part == "both" else (args.part,)
+    for part in parts:
+        samples = read_corpus(args.corpus, part)
+        if not samples:
+            print(f"no corpus for part '{part}' in {args.corpus}", file=sys.stderr)
+            return 2
+        print(format_report(evaluate(recogniser, samples, part), show_misses=args.misses))
+    return 0

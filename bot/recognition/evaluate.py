@@ -1,0 +1,144 @@
+"""Measure recognition on the labelled corpus: recall, false alarms, topic accuracy, cost.
+
+The corpus (tests/corpus/) has a tuning part and a held-out part that nobody tunes on; both
+are reported, per intent and language, with every miss listed so a volunteer can see why.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.recognition.rules import Recogniser
+
+LANGUAGES = ("nl", "nl-BE", "en", "fr")
+PARTS = ("tune", "heldout")
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    text: str
+    lang: str
+    label: str  # danger, crisis, benign, or topic:<name>
+    also: str | None = None
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts for one intent (or topics) in one language."""
+
+    total: int = 0
+    hits: int = 0
+    misses: list[tuple[Sample, str]] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.hits / self.total if self.total else 1.0
+
+
+@dataclass(slots=True)
+class Report:
+    """One part of the corpus, measured."""
+
+    part: str
+    danger: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    crisis: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    false_alarm: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    topic: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    micros: list[float] = field(default_factory=list)
+
+    def overall(self, name: str) -> Tally:
+        total = Tally()
+        for tally in getattr(self, name).values():
+            total.total += tally.total
+            total.hits += tally.hits
+            total.misses += tally.misses
+        return total
+
+    def p99_us(self) -> float:
+        ordered = sorted(self.micros)
+        return ordered[int(0.99 * (len(ordered) - 1))] if ordered else 0.0
+
+
+def read_corpus(folder: Path, part: str) -> list[Sample]:
+    """Both files of one part: alarm_<part>.yaml and topics_<part>.yaml."""
+    samples: list[Sample] = []
+    alarm = folder / f"alarm_{part}.yaml"
+    topics = folder / f"topics_{part}.yaml"
+    for row in yaml.safe_load(alarm.read_text(encoding="utf-8")) if alarm.exists() else []:
+        samples.append(Sample(str(row["text"]), row["lang"], row["label"], row.get("also")))
+    for row in yaml.safe_load(topics.read_text(encoding="utf-8")) if topics.exists() else []:
+        samples.append(Sample(str(row["text"]), row["lang"], f"topic:{row['topic']}"))
+    return samples
+
+
+def evaluate(recogniser: Recogniser, samples: list[Sample], part: str) -> Report:
+    """Run every sample through the recogniser, as the engine does, and count."""
+    report = Report(part)
+    for sample in samples:
+        start = time.perf_counter()
+        verdict = recogniser.read(sample.text)
+        report.micros.append((time.perf_counter() - start) * 1e6)
+        got = ", ".join(verdict.alarms) or (f"topic:{verdict.topic}" if verdict.topic else "-")
+        if sample.label == "danger":
+            _count(report.danger[sample.lang], sample, bool(verdict.alarms), got)
+        elif sample.label == "crisis":
+            _count(report.crisis[sample.lang], sample, "crisis" in verdict.alarms, got)
+        else:
+            # Benign and topic messages: an alarm first would be a false alarm.
+            tally = report.false_alarm[sample.lang]
+            tally.total += 1
+            if verdict.alarms:
+                tally.hits += 1
+                tally.misses.append((sample, got))
+        if sample.label.startswith("topic:"):
+            wanted = sample.label.split(":", 1)[1]
+            _count(report.topic[sample.lang], sample, verdict.topic == wanted, got)
+    return report
+
+
+def _count(tally: Tally, sample: Sample, hit: bool, got: str) -> None:
+    tally.total += 1
+    if hit:
+        tally.hits += 1
+    else:
+        tally.misses.append((sample, got))
+
+
+def format_report(report: Report, show_misses: bool = True) -> str:
+    """A plain table per measure and language, then every miss with what was recognised."""
+    lines = [f"== {report.part} =="]
+    rows = (
+        ("danger recall", "danger"),
+        ("crisis recall", "crisis"),
+        ("false alarms", "false_alarm"),
+        ("topic accuracy", "topic"),
+    )
+    header = f"{'':16}" + "".join(f"{lang:>16}" for lang in (*LANGUAGES, "all"))
+    lines.append(header)
+    for title, name in rows:
+        cells = []
+        for lang in LANGUAGES:
+            tally = getattr(report, name).get(lang)
+            cells.append(_cell(tally))
+        cells.append(_cell(report.overall(name)))
+        lines.append(f"{title:16}" + "".join(f"{c:>16}" for c in cells))
+    lines.append(f"cost per message: p99 {report.p99_us():.0f} µs over {len(report.micros)}")
+    if show_misses:
+        for title, name in rows:
+            misses = report.overall(name).misses
+            if misses:
+                lines.append(f"-- {title}: {'alarms' if name == 'false_alarm' else 'misses'}")
+                for sample, got in misses:
+                    lines.append(f"  [{sample.lang}] {sample.label} <- {got}: {sample.text}")
+    return "\n".join(lines)
+
+
+def _cell(tally: Tally | None) -> str:
+    if tally is None or tally.total == 0:
+        return "-"
+    return f"{100 * tally.rate:.1f}% ({tally.hits}/{tally.total})"

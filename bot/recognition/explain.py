@@ -1,0 +1,43 @@
+"""A verdict in plain words: which words were read as which concept, which rules fired."""
+
+from __future__ import annotations
+
+from bot.recognition.rules import Recogniser, Verdict
+
+HOW = {
+    "word": "word",
+    "stem": "word start",
+    "ending": "word end",
+    "typo": "with a typo",
+    "phrase": "words in order",
+}
+
+
+def explain(recogniser: Recogniser, verdict: Verdict) -> str:
+    """What `firstcontact intents explain` prints."""
+    lines = [f"words: {' '.join(verdict.tokens) or '(none)'}"]
+    if verdict.hits:
+        lines.append("concepts found:")
+        for hit in verdict.hits:
+            how = HOW.get(hit.how, hit.how)
+            lines.append(
+                f"  {hit.concept:14} '{hit.typed}' = '{hit.entry.form}' ({how}) {hit.entry.source}"
+            )
+    else:
+        lines.append("concepts found: none")
+    for name, reasons in verdict.reasons.items():
+        is_alarm = name in recogniser.intents
+        needed = recogniser.threshold if is_alarm else recogniser.topic_threshold
+        score = verdict.scores.get(name, 0.0)
+        fired = name in verdict.alarms or (not is_alarm and name == verdict.topic)
+        state = "FIRES" if fired else "does not fire"
+        kind = "" if is_alarm else "topic "
+        lines.append(f"{kind}{name}: score {score:g} (needs {needed:g}): {state}")
+        for reason in reasons:
+            words = ", ".join(f"'{h.typed}'" for h in reason.hits)
+            what = f"rule [{', '.join(reason.concepts)}]" if reason.what == "rule" else "adjust"
+            where = f" {reason.source}" if reason.source else ""
+            lines.append(f"  {reason.score:+g} {what} by {words}{where}")
+    answer = verdict.alarm or (f"topic {verdict.topic}" if verdict.topic else "nothing")
+    lines.append(f"answered as: {answer}")
+    return "\n".join(lines)

@@ -1,0 +1,183 @@
+"""Word forms -> concepts, found in a message despite inflection, typos and words in between.
+
+An entry is a word (`mes`), a stem (`wurg*`: wurgt, wurgde, wurgen), an ending (`*mes`:
+keukenmes) or several of those in order with a few other words allowed between them
+(`sluit* op`: "sluit me op", "ze sluit mij gewoon op"). Words of five letters or more also
+match with one typo (a letter missing, extra, wrong or two swapped), unless the typed word is
+itself a common word of some language (`common`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MIN_FUZZY = 5  # shorter words are too easily another word with one letter changed
+GAP = 3  # other words allowed between the parts of a multi-word entry
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One way of writing a concept, as a volunteer typed it, with where he typed it."""
+
+    concept: str
+    form: str
+    source: str = ""  # "flows/herkenning/nl.yaml:40"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A concept found at tokens[start:end], how, and by which entry."""
+
+    concept: str
+    start: int
+    end: int
+    typed: str
+    entry: Entry
+    how: str  # word, stem, ending, typo, phrase
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def within_one_typo(a: str, b: str) -> bool:
+    """Optimal string alignment distance <= 1: one letter missing, extra, wrong or swapped."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    if la > lb:
+        a, b = b, a
+    return any(b[:i] + b[i + 1 :] == a for i in range(len(b)))
+
+
+class _Part:
+    """One word of an entry: exact, stem (prefix*), or ending (*suffix)."""
+
+    __slots__ = ("kind", "text")
+
+    def __init__(self, raw: str):
+        if len(raw) > 1 and raw.endswith("*"):
+            self.kind, self.text = "stem", raw[:-1]
+        elif len(raw) > 1 and raw.startswith("*"):
+            self.kind, self.text = "ending", raw[1:]
+        else:
+            self.kind, self.text = "word", raw
+
+    def matches(self, token: str) -> bool:
+        if self.kind == "stem":
+            return token.startswith(self.text)
+        if self.kind == "ending":
+            return token.endswith(self.text) and len(token) > len(self.text)
+        return token == self.text
+
+
+class Lexicon:
+    """Every entry of every language, indexed so a message is read in one pass."""
+
+    def __init__(self, entries: list[Entry], common: set[str] = frozenset()):
+        self.entries = entries
+        self.common = frozenset(common)
+        self._words: dict[str, list[Entry]] = {}
+        self._stems: dict[str, list[Entry]] = {}
+        self._endings: dict[str, list[Entry]] = {}
+        self._phrases: dict[str, list[tuple[Entry, tuple[_Part, ...]]]] = {}  # first word -> ...
+        self._phrase_stems: list[tuple[Entry, tuple[_Part, ...]]] = []
+        self._fuzzy_words: dict[str, set[str]] = {}  # deletion variant -> words
+        self._fuzzy_stems: dict[str, set[str]] = {}  # deletion variant -> stems
+        for entry in entries:
+            self._add(entry)
+        self._stem_lengths = sorted({len(s) for s in self._stems})
+        self._ending_lengths = sorted({len(s) for s in self._endings})
+
+    def _add(self, entry: Entry) -> None:
+        parts = tuple(_Part(p) for p in entry.form.split())
+        if len(parts) > 1:
+            if parts[0].kind == "word":
+                self._phrases.setdefault(parts[0].text, []).append((entry, parts))
+            else:
+                self._phrase_stems.append((entry, parts))
+            return
+        part = parts[0]
+        index = {"word": self._words, "stem": self._stems, "ending": self._endings}[part.kind]
+        index.setdefault(part.text, []).append(entry)
+        if part.kind != "ending" and len(part.text) >= MIN_FUZZY and part.text.isalpha():
+            fuzzy = self._fuzzy_words if part.kind == "word" else self._fuzzy_stems
+            for variant in {part.text} | _deletions(part.text):
+                fuzzy.setdefault(variant, set()).add(part.text)
+
+    def find(self, toks: tuple[str, ...]) -> list[Hit]:
+        """Every concept in the message, each entry at most once per position."""
+        hits: list[Hit] = []
+        for i, tok in enumerate(toks):
+            found = self._single(tok)
+            if not found and len(tok) >= MIN_FUZZY and tok not in self.common and tok.isalpha():
+                found = self._typo(tok)
+            for entry, how in found:
+                hits.append(Hit(entry.concept, i, i + 1, tok, entry, how))
+            for entry, parts in self._phrases.get(tok, ()):
+                end = _follow(toks, i, parts)
+                if end:
+                    hits.append(Hit(entry.concept, i, end, " ".join(toks[i:end]), entry, "phrase"))
+            for entry, parts in self._phrase_stems:
+                if parts[0].matches(tok):
+                    end = _follow(toks, i, parts)
+                    if end:
+                        typed = " ".join(toks[i:end])
+                        hits.append(Hit(entry.concept, i, end, typed, entry, "phrase"))
+        return hits
+
+    def _single(self, tok: str) -> list[tuple[Entry, str]]:
+        found = [(e, "word") for e in self._words.get(tok, ())]
+        for length in self._stem_lengths:
+            if length > len(tok):
+                break
+            found += [(e, "stem") for e in self._stems.get(tok[:length], ())]
+        for length in self._ending_lengths:
+            if length >= len(tok):
+                break
+            found += [(e, "ending") for e in self._endings.get(tok[-length:], ())]
+        return found
+
+    def _typo(self, tok: str) -> list[tuple[Entry, str]]:
+        found: list[tuple[Entry, str]] = []
+        variants = {tok} | _deletions(tok)
+        words = {w for v in variants for w in self._fuzzy_words.get(v, ())}
+        for word in words:
+            if within_one_typo(tok, word):
+                found += [(e, "typo") for e in self._words[word]]
+        if self._fuzzy_stems:
+            stems: set[str] = set()
+            for cut in range(MIN_FUZZY - 1, len(tok) + 1):
+                head = tok[:cut]
+                for v in {head} | _deletions(head):
+                    stems.update(self._fuzzy_stems.get(v, ()))
+            for stem in stems:
+                heads = (tok[: len(stem) - 1], tok[: len(stem)], tok[: len(stem) + 1])
+                if any(within_one_typo(h, stem) for h in heads):
+                    found += [(e, "typo") for e in self._stems[stem]]
+        return found
+
+
+def _follow(toks: tuple[str, ...], i: int, parts: tuple[_Part, ...]) -> int:
+    """End index if parts[1:] follow toks[i] in order with at most GAP words between each."""
+    pos = i
+    for part in parts[1:]:
+        for j in range(pos + 1, min(pos + 2 + GAP, len(toks))):
+            if part.matches(toks[j]):
+                pos = j
+                break
+        else:
+            return 0
+    return pos + 1

@@ -1,0 +1,212 @@
+"""flows/herkenning/*.yaml -> a Recogniser; every mistake with file:line in plain words.
+
+`regels.yaml` holds the rules (which concepts together mean danger, crisis or a topic);
+every other file holds one language's words for those concepts. A new language is one new
+file; recognition always runs over all languages at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.engine.model import Where
+from bot.engine.yamlsource import line_of, read_yaml, suggest
+from bot.problems import ERROR, DataError, Problem
+from bot.recognition.lexicon import Entry, Lexicon
+from bot.recognition.rules import ALARM_INTENTS, Recogniser, Rule, Target
+from bot.recognition.text import tokens
+
+RULES_FILE = "regels.yaml"
+RULE_FIELDS = {"threshold", "topic_threshold", "window", "emergency", "crisis", "topics"}
+TARGET_FIELDS = {"rules", "adjust", "goto", "note"}
+WORD_FIELDS = {"language", "words", "common", "note"}
+
+
+class _Reader:
+    """Collects problems while reading, so a volunteer sees all of them at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def error(self, file: Path, line: int, message: str) -> None:
+        self.problems.append(Problem(ERROR, Where(str(file), line), message))
+
+    def unknown_fields(self, file: Path, node: dict, allowed: set[str], what: str) -> None:
+        for key in node:
+            if key not in allowed:
+                self.error(
+                    file,
+                    line_of(node, key),
+                    f"{what} has a field '{key}' the bot does not know{suggest(key, allowed)}",
+                )
+
+
+def load_recogniser(folder: Path) -> Recogniser:
+    """Read the rules and every language's words; raises DataError listing every problem."""
+    reader = _Reader()
+    rules_path = folder / RULES_FILE
+    if not rules_path.is_file():
+        raise DataError([Problem(ERROR, Where(str(rules_path), 1), "the rules file is missing")])
+    entries: list[Entry] = []
+    common: set[str] = set()
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name != RULES_FILE:
+            _read_words(reader, path, entries, common)
+    concepts = {e.concept for e in entries}
+    recogniser = _read_rules(reader, rules_path, concepts, Lexicon(entries, common))
+    if reader.problems:
+        raise DataError(reader.problems)
+    return recogniser
+
+
+def _read_words(reader: _Reader, path: Path, entries: list[Entry], common: set[str]) -> None:
+    data = read_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("words"), dict):
+        reader.error(path, 1, "a words file needs 'language:' and 'words:' (concept: [words])")
+        return
+    reader.unknown_fields(path, data, WORD_FIELDS, "this words file")
+    words = data["words"]
+    for concept, forms in words.items():
+        line = line_of(words, concept)
+        if not isinstance(forms, list):
+            reader.error(path, line, f"'{concept}' must be a list of words, like [mes, messen]")
+            continue
+        for i, form in enumerate(forms):
+            where = f"{path}:{line_of(forms, i, line)}"
+            normal = _form(str(form))
+            if not normal:
+                reader.error(path, line_of(forms, i, line), f"'{form}' in '{concept}' has no word")
+                continue
+            if normal.strip("*") and len(normal.replace("*", "")) < 3 and "*" in normal:
+                reader.error(
+                    path,
+                    line_of(forms, i, line),
+                    f"'{form}' in '{concept}': a word with * needs at least three letters",
+                )
+                continue
+            entries.append(Entry(str(concept), normal, where))
+    for word in data.get("common") or []:
+        common.update(tokens(str(word)))
+
+
+def _form(raw: str) -> str:
+    """A volunteer's entry in the tokens' own normal form, keeping * at either end of a word."""
+    parts = []
+    for word in raw.split():
+        head = "*" if word.startswith("*") else ""
+        tail = "*" if word.endswith("*") and len(word) > 1 else ""
+        toks = tokens(word.strip("*"))
+        if not toks:
+            continue
+        parts.append(head + " ".join(toks) + tail)
+    return " ".join(parts)
+
+
+def _read_rules(reader: _Reader, path: Path, concepts: set[str], lexicon: Lexicon) -> Recogniser:
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        reader.error(path, 1, "the rules file needs 'emergency:', 'crisis:' and 'topics:'")
+        return Recogniser(lexicon, {}, {})
+    reader.unknown_fields(path, data, RULE_FIELDS, "the rules file")
+    intents = {}
+    for name in ALARM_INTENTS:
+        node = data.get(name)
+        if not isinstance(node, dict):
+            reader.error(path, line_of(data, name), f"'{name}' needs 'rules:'")
+            continue
+        intents[name] = _target(reader, path, name, node, concepts)
+    topics = {}
+    topic_nodes = data.get("topics") or {}
+    for name, node in topic_nodes.items():
+        if not isinstance(node, dict) or not isinstance(node.get("goto"), str):
+            reader.error(
+                path, line_of(topic_nodes, name), f"topic '{name}' needs 'goto:' and 'rules:'"
+            )
+            continue
+        topics[str(name)] = _target(reader, path, str(name), node, concepts)
+    return Recogniser(
+        lexicon,
+        intents,
+        topics,
+        threshold=_number(reader, path, data, "threshold", 1.0),
+        topic_threshold=_number(reader, path, data, "topic_threshold", 1.0),
+        window=int(_number(reader, path, data, "window", 12)),
+    )
+
+
+def _number(reader: _Reader, path: Path, node: dict, key: str, default: float) -> float:
+    value = node.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        reader.error(path, line_of(node, key), f"'{key}' must be a number above 0")
+        return default
+    return float(value)
+
+
+def _target(reader: _Reader, path: Path, name: str, node: dict, concepts: set[str]) -> Target:
+    reader.unknown_fields(path, node, TARGET_FIELDS, f"'{name}'")
+    rules = []
+    raw_rules = node.get("rules") or []
+    if not isinstance(raw_rules, list) or not raw_rules:
+        reader.error(path, line_of(node, "rules"), f"'{name}' needs a list of rules")
+        raw_rules = []
+    for i, raw in enumerate(raw_rules):
+        line = line_of(raw_rules, i)
+        rule = _rule(reader, path, line, name, raw, concepts)
+        if rule:
+            rules.append(rule)
+    adjust = []
+    for concept, delta in (node.get("adjust") or {}).items():
+        line = line_of(node["adjust"], concept)
+        if concept not in concepts:
+            reader.error(
+                path,
+                line,
+                f"'{name}' adjusts by '{concept}', which no words file "
+                f"has{suggest(concept, concepts)}",
+            )
+        elif isinstance(delta, bool) or not isinstance(delta, int | float):
+            reader.error(path, line, f"the adjustment '{concept}' of '{name}' must be a number")
+        else:
+            adjust.append((str(concept), float(delta)))
+    goto = node.get("goto") if isinstance(node.get("goto"), str) else None
+    return Target(name, tuple(rules), tuple(adjust), goto=goto)
+
+
+def _rule(
+    reader: _Reader, path: Path, line: int, name: str, raw: Any, concepts: set[str]
+) -> Rule | None:
+    """[concept, ...] (weight 1), or {all: [...], weight: 1.5, window: 6, max_words: 3}."""
+    if isinstance(raw, list):
+        raw = {"all": raw}
+    if not isinstance(raw, dict) or not isinstance(raw.get("all"), list) or not raw["all"]:
+        reader.error(
+            path, line, f"a rule of '{name}' must be a list of concepts, like [wapen, dreigen]"
+        )
+        return None
+    unknown = [c for c in raw["all"] if c not in concepts]
+    for concept in unknown:
+        reader.error(
+            path,
+            line,
+            f"a rule of '{name}' uses '{concept}', which no words file "
+            f"has{suggest(concept, concepts)}",
+        )
+    weight = raw.get("weight", 1.0)
+    window = raw.get("window", 0)
+    max_words = raw.get("max_words", 0)
+    if isinstance(weight, bool) or not isinstance(weight, int | float):
+        reader.error(path, line, f"the weight of a rule of '{name}' must be a number")
+        return None
+    if isinstance(window, bool) or not isinstance(window, int) or window < 0:
+        reader.error(
+            path, line, f"the window of a rule of '{name}' must be a whole number of words"
+        )
+        return None
+    if isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 0:
+        reader.error(path, line, f"max_words of a rule of '{name}' must be a whole number")
+        return None
+    if unknown:
+        return None
+    concepts_ = tuple(str(c) for c in raw["all"])
+    return Rule(concepts_, float(weight), window, max_words, f"{path}:{line}")

@@ -1,0 +1,171 @@
+"""Concepts -> what a message is about: danger, crisis, a topic; each verdict explained.
+
+A rule names concepts that must all occur within a window of words, with a weight. An
+intent's score is its strongest rule plus adjustments (`verleden` lowers danger, `nu` raises
+it); it fires at the threshold. Topics add up their rules, and the best one wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.recognition.lexicon import Hit, Lexicon
+from bot.recognition.text import tokens
+
+ALARM_INTENTS = ("emergency", "crisis")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Concepts that together signal an intent or topic, how strongly, and where it is written."""
+
+    concepts: tuple[str, ...]
+    weight: float = 1.0
+    window: int = 0  # 0: the recogniser's default
+    max_words: int = 0  # >0: only in a message of at most this many words ("help", "HELP ME")
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An intent or topic with its rules and the concepts that adjust its score."""
+
+    name: str
+    rules: tuple[Rule, ...]
+    adjust: tuple[tuple[str, float], ...] = ()
+    goto: str | None = None  # topics: the step a man is taken to
+    label: str | None = None  # topics: the button text offering it
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One line of an explanation: a rule or an adjustment and the words that made it count."""
+
+    what: str  # "rule" or "adjust"
+    score: float
+    concepts: tuple[str, ...]
+    hits: tuple[Hit, ...]
+    source: str
+
+
+@dataclass(slots=True)
+class Verdict:
+    """What a message was recognised as, with every reason, for `intents explain`."""
+
+    tokens: tuple[str, ...]
+    hits: list[Hit]
+    scores: dict[str, float] = field(default_factory=dict)
+    reasons: dict[str, list[Reason]] = field(default_factory=dict)
+    alarms: tuple[str, ...] = ()  # emergency and/or crisis, strongest first
+    topics: tuple[str, ...] = ()  # best first, only those that reached the topic threshold
+
+    @property
+    def alarm(self) -> str | None:
+        return self.alarms[0] if self.alarms else None
+
+    @property
+    def topic(self) -> str | None:
+        return self.topics[0] if self.topics else None
+
+
+class Recogniser:
+    """The compiled words and rules; `read(text)` runs on every typed message."""
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        intents: dict[str, Target],
+        topics: dict[str, Target],
+        *,
+        threshold: float = 1.0,
+        topic_threshold: float = 1.0,
+        window: int = 12,
+    ):
+        self.lexicon = lexicon
+        self.intents = intents
+        self.topics = topics
+        self.threshold = threshold
+        self.topic_threshold = topic_threshold
+        self.window = window
+
+    def read(self, text: str) -> Verdict:
+        """Recognise one message: alarms over every language at once, then topics."""
+        toks = tokens(text)
+        hits = self.lexicon.find(toks) if toks else []
+        verdict = Verdict(toks, hits)
+        if not hits:
+            return verdict
+        words = sum(1 for t in toks if t.isalnum())
+        by_concept: dict[str, list[Hit]] = {}
+        for hit in hits:
+            by_concept.setdefault(hit.concept, []).append(hit)
+        alarms = []
+        for name, target in self.intents.items():
+            score, reasons = self._score(target, by_concept, words, best_only=True)
+            if reasons:
+                verdict.scores[name], verdict.reasons[name] = score, reasons
+            if score >= self.threshold:
+                alarms.append((score, name))
+        verdict.alarms = tuple(name for _, name in sorted(alarms, key=lambda s: -s[0]))
+        ranked = []
+        for name, target in self.topics.items():
+            score, reasons = self._score(target, by_concept, words, best_only=False)
+            if reasons:
+                verdict.scores[name], verdict.reasons[name] = score, reasons
+            if score >= self.topic_threshold:
+                ranked.append((score, name))
+        verdict.topics = tuple(name for _, name in sorted(ranked, key=lambda s: -s[0]))
+        return verdict
+
+    def _score(
+        self, target: Target, by_concept: dict[str, list[Hit]], words: int, best_only: bool
+    ) -> tuple[float, list[Reason]]:
+        matched: list[Reason] = []
+        for rule in target.rules:
+            if rule.max_words and words > rule.max_words:
+                continue
+            found = _together(rule, by_concept, rule.window or self.window)
+            if found is not None:
+                matched.append(Reason("rule", rule.weight, rule.concepts, found, rule.source))
+        if not matched:
+            return 0.0, []
+        if best_only:
+            matched = [max(matched, key=lambda r: r.score)]
+        reasons = list(matched)
+        for concept, delta in target.adjust:
+            if concept in by_concept:
+                hits = (by_concept[concept][0],)
+                reasons.append(Reason("adjust", delta, (concept,), hits, ""))
+        return sum(r.score for r in reasons), reasons
+
+
+def _together(rule: Rule, by_concept: dict[str, list[Hit]], window: int) -> tuple[Hit, ...] | None:
+    """One hit per concept of the rule, all within `window` words of each other, or None."""
+    lists = []
+    for concept in rule.concepts:
+        found = by_concept.get(concept)
+        if not found:
+            return None
+        lists.append(found)
+    if len(lists) == 1:
+        return (lists[0][0],)
+    # Few hits per concept: try each hit of the rarest concept as an anchor.
+    anchor_index = min(range(len(lists)), key=lambda k: len(lists[k]))
+    for anchor in lists[anchor_index]:
+        chosen = []
+        for k, found in enumerate(lists):
+            if k == anchor_index:
+                chosen.append(anchor)
+                continue
+            near = min(found, key=lambda h: abs(h.start - anchor.start))
+            chosen.append(near)
+        span = max(h.end for h in chosen) - min(h.start for h in chosen)
+        if span <= window and _distinct(chosen):
+            return tuple(chosen)
+    return None
+
+
+def _distinct(chosen: list[Hit]) -> bool:
+    """Two concepts of one rule may not be read off the very same words."""
+    spots = [(h.start, h.end) for h in chosen]
+    return len(set(spots)) == len(spots)
