@@ -41,12 +41,21 @@ class Message:
 
 # (keys, region, now, locale) -> cards; the directory decides order, alternatives and hours.
 CardSource = Callable[[Sequence[str], str | None, datetime, str], list[CardView]]
+# region -> the emergency number as the directory has it ("112"), for "{noodnummer}" in text.
+EmergencyNumber = Callable[[str | None], str]
+EMERGENCY_PLACEHOLDER = "{noodnummer}"
 
 
 class Renderer:
-    def __init__(self, catalogs: Catalogs, cards: CardSource):
+    def __init__(
+        self,
+        catalogs: Catalogs,
+        cards: CardSource,
+        emergency_number: EmergencyNumber | None = None,
+    ):
         self.catalogs = catalogs
         self.cards = cards
+        self.emergency_number = emergency_number or (lambda region: "112")
 
     def render(self, say: Say, now: datetime) -> Message:
         tr = self.catalogs.pgettext
@@ -57,8 +66,12 @@ class Renderer:
         cards = (
             tuple(self.cards(say.referrals, say.region, now, say.locale)) if say.referrals else ()
         )
+        text = tr(say.locale, say.context, say.text)
+        if EMERGENCY_PLACEHOLDER in text:
+            # One line of text may name the emergency number; the number is the directory's.
+            text = text.replace(EMERGENCY_PLACEHOLDER, self.emergency_number(say.region))
         return Message(
-            text=tr(say.locale, say.context, say.text),
+            text=text,
             cards=cards,
             buttons=buttons,
             urgent=say.urgent,

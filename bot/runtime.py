@@ -163,9 +163,13 @@ def load_runtime(
             )
         return found
 
+    def emergency_number(region: str | None) -> str:
+        found = watcher.current().emergency_for(region)
+        return found[0].phone if found and found[0].phone else "112"
+
     return Runtime(
         engine=engine,
         catalogs=catalogs,
-        renderer=Renderer(catalogs, cards),
+        renderer=Renderer(catalogs, cards, emergency_number),
         directory=watcher.current,
     )

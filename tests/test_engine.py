@@ -107,11 +107,25 @@ def test_history_is_bounded(engine) -> None:
     assert len(session.history) <= HISTORY_LIMIT
 
 
-def test_unknown_text_gets_kind_reply_and_same_choices(engine) -> None:
+def test_unknown_text_gets_the_closest_topics_then_the_same_choices(engine) -> None:
     session, replies = engine.resume(None, Start(), 0.0)
     same, [say] = engine.resume(session, Text("asdf qwerty"), 1.0)
     assert same.at == session.at and say.context == "system:unknown_text"
-    assert say.buttons == replies[0].buttons
+    assert "{noodnummer}" in say.text  # the renderer fills in the directory's number
+    topics = say.buttons[: -len(replies[0].buttons)]
+    assert say.buttons[len(topics) :] == replies[0].buttons
+    assert [b.event.name for b in topics] == ["topic"] * 3
+
+
+def test_typed_topic_goes_there_and_its_button_works(engine) -> None:
+    session, _ = engine.resume(None, Start(), 0.0)
+    session, _ = engine.resume(session, Text("1"), 1.0)  # Nederland -> menu
+    moved, [say] = engine.resume(session, Text("ze heeft mijn bankpas afgepakt"), 2.0)
+    assert moved.at == "opties:geld_nl" and say.context == "opties:geld_nl"
+    pressed, _ = engine.resume(session, Intent("topic", "opties:werk"), 3.0)
+    assert pressed.at == "opties:werk_nl"
+    forged, [note] = engine.resume(session, Intent("topic", "nope:x"), 3.0)
+    assert forged.at == session.at and note.context == "system:stale_button"
 
 
 def test_typing_a_number_or_label_presses_it(engine) -> None:

@@ -26,12 +26,14 @@ from bot.engine.model import (
     Text,
     Unsupported,
 )
+from bot.recognition.rules import Verdict
 
 log = logging.getLogger(__name__)
 
 SYSTEM = "system"
 MAIN = "main"
 HISTORY_LIMIT = 12
+MAX_TOPIC_BUTTONS = 3  # offered under typed text nobody could place
 MAX_ROUTE_HOPS = 16
 PRIVATE_KINDS = frozenset({"contact", "location", "venue", "live_location"})
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
@@ -165,7 +167,7 @@ class Engine:
         self, session: Session, text: str, fresh: bool
     ) -> tuple[Session | None, list[Reply]]:
         norm = normalise(text)  # once: intents and typed choices both match on it
-        match = self.intents.match_normalised(norm)
+        match, verdict = self.intents.read(text, norm)
         if match:
             return self._on_intent(session, match, fresh, typed=True)
         if fresh:
@@ -174,20 +176,62 @@ class Engine:
         index = self._choice_from_text(session, step, norm)
         if index is not None:
             return self._choose(session, step, index)
-        if step.free_text:
-            if step.free_text.next:
-                target = self.flows[session.flow].fire(step.id, FREE_TEXT, session)
-                return session, self._enter(session, target)
-            return session, [
-                Say(
-                    text=step.free_text.reply or "",
-                    context=session.at,
-                    buttons=self._buttons(session, step),
-                    region=session.region,
-                    locale=session.locale,
-                )
-            ]
-        return session, [self._again(session, "unknown_text")]
+        if step.free_text and step.free_text.next:
+            target = self.flows[session.flow].fire(step.id, FREE_TEXT, session)
+            return session, self._enter(session, target)
+        topics = verdict.topics if verdict else ()
+        if topics and self._topic_step(topics[0]):
+            return session, self._enter(session, self._topic_step(topics[0]))
+        return session, [self._not_understood(session, step, verdict)]
+
+    def _not_understood(self, session: Session, step: Step, verdict: Verdict | None) -> Say:
+        """Typed text that is no choice, alarm or topic: where to call in danger (in the
+        text), the closest topics, then the step's own choices. A step's own reply (a yes/no
+        question) keeps just its choices."""
+        if step.free_text and step.free_text.reply:
+            return Say(
+                text=step.free_text.reply,
+                context=session.at,
+                buttons=self.buttons(session),
+                region=session.region,
+                locale=session.locale,
+            )
+        return Say(
+            text=self._system_step("unknown_text").text,
+            context=f"{SYSTEM}:unknown_text",
+            buttons=self._topic_buttons(session, verdict) + self.buttons(session),
+            region=session.region,
+            locale=session.locale,
+        )
+
+    def _topic_step(self, topic: str) -> str | None:
+        recogniser = self.intents.recogniser
+        target = recogniser.topics.get(topic) if recogniser else None
+        return target.goto if target and target.goto and self._exists(target.goto) else None
+
+    def _topic_buttons(self, session: Session, verdict: Verdict | None) -> tuple[Button, ...]:
+        """The closest topics (those the message half named first, then system.yaml's order
+        of 'onderwerpen'), leaving out any the step already offers."""
+        if self.system is None or "onderwerpen" not in self.system.steps:
+            return ()
+        recogniser = self.intents.recogniser
+        scores = verdict.scores if verdict else {}
+        goto_score = {}
+        for name, target in (recogniser.topics if recogniser else {}).items():
+            if target.goto:
+                goto_score[target.goto] = scores.get(name, 0.0)
+        here = {c.next for c in self._step(session.at).choices if c.next}
+        here |= {qualify(session.flow, n) for n in here} | {session.at}
+        at = f"{SYSTEM}:onderwerpen"
+        offered = [
+            (i, c)
+            for i, c in enumerate(self.system.steps["onderwerpen"].choices)
+            if c.next and c.next not in here
+        ]
+        offered.sort(key=lambda ic: (-goto_score.get(ic[1].next, 0.0), ic[0]))
+        return tuple(
+            Button(c.label, at, Intent("topic", c.next)) for _, c in offered[:MAX_TOPIC_BUTTONS]
+        )
 
     def _on_press(self, session: Session, press: Press) -> tuple[Session | None, list[Reply]]:
         flow_id, _, step_id = press.at.partition(":")
@@ -208,13 +252,17 @@ class Engine:
     def _on_intent(
         self, session: Session, match: IntentMatch, fresh: bool, typed: bool = False
     ) -> tuple[Session | None, list[Reply]]:
+        if match.name == "topic":  # a topic button under a reply to typed text
+            target = match.arg if match.arg and self._exists(match.arg) else None
+            if target is None:
+                return session, [self._again(session, "stale_button")]
+            return session, self._enter(session, target)
         spec = self.intents.specs.get(match.name)
         if spec is None:
             return session, [self._again(session, "unknown_text")]
         if match.name in ALARMS:
             if (typed or not spec.goto) and spec.notice:
-                # A typed alarm may be a false one: 112 first, gently, and the talk goes on.
-                return session, [_urgent(self._again(session, spec.notice))]
+                return session, self._alarm_notices(session, match)
             return session, self._enter(session, qualify(self.main, spec.goto or "gevaar"))
         if match.name == "stop":
             return self._enter_forget(session, qualify(self.main, spec.goto or "stop"))
@@ -228,6 +276,19 @@ class Engine:
         # menu, help
         target = qualify(self.main, spec.goto or self.flows[self.main].flow.start)
         return session, self._enter(session, target, push=not fresh)
+
+    def _alarm_notices(self, session: Session, match: IntentMatch) -> list[Reply]:
+        """A typed alarm may be a false one: 112 first, gently, and the talk goes on. Danger
+        and crisis together get both notices; "help" alone also gets how the chat works."""
+        names = [match.name, *(n for n in match.also if n in ALARMS)]
+        notices = [self.intents.specs[n].notice for n in names if self.intents.specs[n].notice]
+        replies: list[Reply] = [_urgent(self._system(session, notice)) for notice in notices[:-1]]
+        replies.append(_urgent(self._again(session, notices[-1])))
+        if "help" in match.also:
+            help_spec = self.intents.specs.get("help")
+            if help_spec and help_spec.goto:
+                replies += self._enter(session, qualify(self.main, help_spec.goto))
+        return replies
 
     def _language(self, session: Session, locale: str | None) -> tuple[Session, list[Reply]]:
         if locale and locale in self.locales:

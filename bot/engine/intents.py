@@ -1,6 +1,7 @@
-"""Global intents (emergency, stop, back, menu, help, language) matched on normalised text.
+"""Global intents (emergency, crisis, stop, back, menu, help, language) for typed text.
 
-The words behind each intent live in flows/intents.yaml so volunteers can review them.
+Exact words for each intent live in flows/intents.yaml; danger, crisis and topics in any
+wording are recognised by bot.recognition from the words and rules in flows/herkenning/.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from pathlib import Path
 from bot.engine.model import Where
 from bot.engine.yamlsource import line_of, read_yaml, suggest
 from bot.problems import ERROR, DataError, Problem
+from bot.recognition.load import load_recogniser
+from bot.recognition.rules import Recogniser, Verdict
 
 INTENTS = ("emergency", "crisis", "stop", "back", "menu", "help", "language")
 OPTIONAL_INTENTS = ("crisis",)
 # Typed words that may signal a crisis are answered with a notice; emergency is checked first.
 ALARMS = ("emergency", "crisis")
-INTENT_FIELDS = {"goto", "notice", "button", "exact", "phrases", "unless", "switch", "note"}
+INTENT_FIELDS = {"goto", "notice", "button", "exact", "switch", "note"}
+RECOGNITION_DIR = "herkenning"  # beside intents.yaml
 MAX_MATCH_CHARS = 2000  # longer messages are matched on their first part only
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _COMMAND_SUFFIX = re.compile(r"^/(\w+)@\w+")
@@ -32,13 +36,6 @@ def normalise(text: str) -> str:
     return _NON_WORD.sub(" ", plain).strip()
 
 
-def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
-    words = sorted({normalise(p) for p in phrases if normalise(p)}, key=len, reverse=True)
-    if not words:
-        return None
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, words)) + r")(?![a-z0-9])")
-
-
 @dataclass(frozen=True, slots=True)
 class IntentSpec:
     """One intent: where it leads and the words that call it."""
@@ -48,8 +45,6 @@ class IntentSpec:
     notice: str | None = None
     button: str | None = None
     exact: frozenset[str] = frozenset()
-    phrases: re.Pattern[str] | None = None
-    unless: re.Pattern[str] | None = None
     switch: dict[str, str] = field(default_factory=dict)  # normalised word -> locale
     where: Where | None = None
 
@@ -58,14 +53,18 @@ class IntentSpec:
 class IntentMatch:
     name: str
     arg: str | None = None
+    also: tuple[str, ...] = ()  # answered right after: crisis beside danger, help after "help"
 
 
 class Intents:
-    """The compiled intent table; `match(text)` is called on every typed message."""
+    """The compiled intent table; `read(text)` is called on every typed message."""
 
-    def __init__(self, specs: dict[str, IntentSpec], file: str = ""):
+    def __init__(
+        self, specs: dict[str, IntentSpec], file: str = "", recogniser: Recogniser | None = None
+    ):
         self.specs = specs
         self.file = file
+        self.recogniser = recogniser
         self._exact: dict[str, str] = {}
         for name in ("stop", "back", "menu", "help", "language", "emergency"):
             spec = specs.get(name)
@@ -74,33 +73,41 @@ class Intents:
         self._switch = {w: loc for s in specs.values() for w, loc in s.switch.items()}
 
     def match(self, text: str) -> IntentMatch | None:
-        """The intent this message calls, if any; emergency phrases win over everything."""
-        return self.match_normalised(normalise(text))
+        """The intent this message calls, if any; danger and crisis win over everything."""
+        return self.read(text)[0]
+
+    def read(self, text: str, norm: str | None = None) -> tuple[IntentMatch | None, Verdict | None]:
+        """The intent a message calls and what the recogniser made of it (for topics)."""
+        norm = normalise(text) if norm is None else norm
+        verdict = self.recogniser.read(text) if self.recogniser else None
+        alarms = [name for name in ALARMS if self._exact_alarm(name, norm)]
+        for name in verdict.alarms if verdict else ():
+            if name not in alarms and name in self.specs:
+                alarms.append(name)
+        if alarms:
+            also = tuple(alarms[1:])
+            if self._exact.get(norm) == "help":
+                also += ("help",)  # "help" alone: 112 first, then how the chat works
+            return IntentMatch(alarms[0], also=also), verdict
+        return self.match_normalised(norm), verdict
 
     def match_normalised(self, norm: str) -> IntentMatch | None:
-        """The same, for text already passed through normalise()."""
+        """Exact words only (stop, back, menu, help, language), for text already normalised."""
         if not norm:
             return None
-        for name in ALARMS:
-            spec = self.specs.get(name)
-            if spec and self._is_alarm(spec, norm):
-                return IntentMatch(name)
         if norm in self._switch:
             return IntentMatch("language", self._switch[norm])
         name = self._exact.get(norm)
         return IntentMatch(name) if name else None
 
-    @staticmethod
-    def _is_alarm(spec: IntentSpec, norm: str) -> bool:
-        if norm in spec.exact:
-            return True
-        if spec.phrases is None or not spec.phrases.search(norm):
-            return False
-        return not (spec.unless and spec.unless.search(norm))
+    def _exact_alarm(self, name: str, norm: str) -> bool:
+        spec = self.specs.get(name)
+        return bool(spec and norm in spec.exact)
 
 
-def load_intents(path: Path) -> Intents:
-    """Read flows/intents.yaml; a DataError gives file:line for anything a volunteer got wrong."""
+def load_intents(path: Path, recognition: Path | None = None) -> Intents:
+    """Read flows/intents.yaml and flows/herkenning/; a DataError gives file:line for each
+    thing a volunteer got wrong."""
     data = read_yaml(path)
     file = str(path)
     problems: list[Problem] = []
@@ -138,7 +145,7 @@ def load_intents(path: Path) -> Intents:
                     )
                 )
         lists = {}
-        for key in ("exact", "phrases", "unless"):
+        for key in ("exact",):
             value = node.get(key) or []
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 problems.append(
@@ -160,8 +167,6 @@ def load_intents(path: Path) -> Intents:
             notice=_opt_str(node.get("notice")),
             button=_opt_str(node.get("button")),
             exact=frozenset(n for n in map(normalise, lists["exact"]) if n),
-            phrases=_phrase_pattern(lists["phrases"]),
-            unless=_phrase_pattern(lists["unless"]),
             switch=switch,
             where=where,
         )
@@ -172,9 +177,16 @@ def load_intents(path: Path) -> Intents:
             p.message.startswith(f"intent '{name}'") for p in problems
         ):
             problems.append(Problem(ERROR, Where(file, 1), f"intent '{name}' is missing"))
+    recogniser = None
+    folder = recognition or path.parent / RECOGNITION_DIR
+    if folder.is_dir():
+        try:
+            recogniser = load_recogniser(folder)
+        except DataError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise DataError(problems)
-    return Intents(specs, file)
+    return Intents(specs, file, recogniser)
 
 
 def _opt_str(value: object) -> str | None:

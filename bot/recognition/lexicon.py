@@ -2,16 +2,18 @@
 
 An entry is a word (`mes`), a stem (`wurg*`: wurgt, wurgde, wurgen), an ending (`*mes`:
 keukenmes) or several of those in order with a few other words allowed between them
-(`sluit* op`: "sluit me op", "ze sluit mij gewoon op"). Words of five letters or more also
-match with one typo (a letter missing, extra, wrong or two swapped), unless the typed word is
-itself a common word of some language (`common`).
+(`sluit* op`: "sluit me op", "ze sluit mij gewoon op"). Words of six letters or more, and
+stems of five, also match with one typo (a letter missing, extra, wrong or two swapped; a
+stem's last letter must be right), unless the typed word is a common word of some language
+(`common`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-MIN_FUZZY = 5  # shorter words are too easily another word with one letter changed
+MIN_FUZZY = 6  # shorter words are too easily another word with one letter changed
+MIN_FUZZY_STEM = 5  # a stem's last letter must be typed right, which guards short stems
 GAP = 3  # other words allowed between the parts of a multi-word entry
 
 
@@ -112,7 +114,8 @@ class Lexicon:
         part = parts[0]
         index = {"word": self._words, "stem": self._stems, "ending": self._endings}[part.kind]
         index.setdefault(part.text, []).append(entry)
-        if part.kind != "ending" and len(part.text) >= MIN_FUZZY and part.text.isalpha():
+        shortest = MIN_FUZZY if part.kind == "word" else MIN_FUZZY_STEM
+        if part.kind != "ending" and len(part.text) >= shortest and part.text.isalpha():
             fuzzy = self._fuzzy_words if part.kind == "word" else self._fuzzy_stems
             for variant in {part.text} | _deletions(part.text):
                 fuzzy.setdefault(variant, set()).add(part.text)
@@ -122,7 +125,12 @@ class Lexicon:
         hits: list[Hit] = []
         for i, tok in enumerate(toks):
             found = self._single(tok)
-            if not found and len(tok) >= MIN_FUZZY and tok not in self.common and tok.isalpha():
+            if (
+                not found
+                and len(tok) >= MIN_FUZZY_STEM
+                and tok not in self.common
+                and tok.isalpha()
+            ):
                 found = self._typo(tok)
             for entry, how in found:
                 hits.append(Hit(entry.concept, i, i + 1, tok, entry, how))
@@ -152,20 +160,21 @@ class Lexicon:
 
     def _typo(self, tok: str) -> list[tuple[Entry, str]]:
         found: list[tuple[Entry, str]] = []
-        variants = {tok} | _deletions(tok)
+        variants = {tok} | _deletions(tok) if len(tok) >= MIN_FUZZY else set()
         words = {w for v in variants for w in self._fuzzy_words.get(v, ())}
         for word in words:
             if within_one_typo(tok, word):
                 found += [(e, "typo") for e in self._words[word]]
         if self._fuzzy_stems:
             stems: set[str] = set()
-            for cut in range(MIN_FUZZY - 1, len(tok) + 1):
+            for cut in range(MIN_FUZZY_STEM, len(tok) + 1):
                 head = tok[:cut]
                 for v in {head} | _deletions(head):
                     stems.update(self._fuzzy_stems.get(v, ()))
             for stem in stems:
-                heads = (tok[: len(stem) - 1], tok[: len(stem)], tok[: len(stem) + 1])
-                if any(within_one_typo(h, stem) for h in heads):
+                # The stem's last letter must be typed right: 'schoo...' is not 'schop*'.
+                heads = (tok[: len(stem)], tok[: len(stem) + 1])
+                if any(h[-1] == stem[-1] and within_one_typo(h, stem) for h in heads):
                     found += [(e, "typo") for e in self._stems[stem]]
         return found
 
