@@ -20,7 +20,8 @@ SWITCHES = [(loc, text) for loc, texts in CASES["language_switch"].items() for t
 @pytest.mark.parametrize(("intent", "text"), FIRES)
 def test_fires(intent: str, text: str) -> None:
     match = INTENTS.match(text)
-    assert match is not None and match.name == intent, f"{text!r} -> {match}"
+    # "help" alone is answered as danger first, then with how the chat works (also=help)
+    assert match is not None and intent in (match.name, *match.also), f"{text!r} -> {match}"
 
 
 @pytest.mark.parametrize(("locale", "text"), SWITCHES)

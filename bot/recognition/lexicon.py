@@ -4,7 +4,7 @@ An entry is a word (`mes`), a stem (`wurg*`: wurgt, wurgde, wurgen), an ending (
 keukenmes) or several of those in order with a few other words allowed between them
 (`sluit* op`: "sluit me op", "ze sluit mij gewoon op"). Words of six letters or more, and
 stems of five, also match with one typo (a letter missing, extra, wrong or two swapped; a
-stem's last letter must be right), unless the typed word is a common word of some language
+word's first and a stem's last letter must be right), unless the typed word is a common word of some language
 (`common`).
 """
 
@@ -163,7 +163,7 @@ class Lexicon:
         variants = {tok} | _deletions(tok) if len(tok) >= MIN_FUZZY else set()
         words = {w for v in variants for w in self._fuzzy_words.get(v, ())}
         for word in words:
-            if within_one_typo(tok, word):
+            if word[0] == tok[0] and within_one_typo(tok, word):
                 found += [(e, "typo") for e in self._words[word]]
         if self._fuzzy_stems:
             stems: set[str] = set()

@@ -9,7 +9,7 @@ MAX_CHARS = 2000  # longer messages are read on their first part only
 # Words, numbers, single pictographs (emoji carry meaning: 🔪, 🩸, 🆘) and "?" (a question
 # is rarely an alarm).
 _TOKEN = re.compile(r"[a-z0-9]+|[\u2600-\u27bf\U0001f000-\U0001faff]|\?")
-_REPEAT = re.compile(r"([a-z])\1{2,}")  # "heeeelp" -> "heelp", "helppp" -> "helpp"
+_REPEAT = re.compile(r"([a-z])\1{2,}")  # "heeeelp" -> "help", "HELPPP" -> "help"
 _FOLD = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "ı": "i"})
 
 
@@ -21,4 +21,4 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> tuple[str, ...]:
     """The words of a message in order, letter runs shortened; emoji kept as words."""
-    return tuple(_REPEAT.sub(r"\1\1", t) for t in _TOKEN.findall(fold(text)))
+    return tuple(_REPEAT.sub(r"\1", t) for t in _TOKEN.findall(fold(text)))
