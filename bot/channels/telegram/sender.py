@@ -4,13 +4,15 @@ Under load, python-telegram-bot's request and rate-limiter layers cost more CPU 
 the conversation itself (profiled at 500 updates/s on 2 cores). This client does only what those
 calls need: one JSON POST on a pooled aiohttp session, Telegram's error mapped to PTB's own
 exception classes (so callers catch TelegramError as before), 429 `retry_after` waited out for
-every sender at once, and pacing of chat-bound calls to Telegram's documented 30 messages/s.
+every sender at once, and chat-bound calls held to Telegram's documented 30 messages/s in the
+send queue (sendqueue.py), where urgent replies go first and chats take turns.
 Start-up calls (getMe, setMyCommands, setWebhook) and getUpdates stay on PTB's Bot.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -30,6 +32,7 @@ from telegram.error import (
 )
 
 from bot.channels.telegram.ordering import lru_entry
+from bot.channels.telegram.sendqueue import SendQueue
 from bot.channels.telegram.transport import HttpPool
 
 log = logging.getLogger(__name__)
@@ -90,15 +93,24 @@ class Pacer:
         self._clock = clock
         self._due = 0.0  # when the next call may go if nothing was saved up
 
-    def reserve(self) -> float:
-        """Take the next slot; returns the seconds to wait before using it (0 if none)."""
+    def delay(self) -> float:
+        """Seconds until a call may go (0 if now); nothing is taken."""
         if not self.rate:
             return 0.0
         now = self._clock()
-        due = max(self._due, now)
-        self._due = due + self._interval
-        wait = due - self._tolerance - now
+        wait = max(self._due, now) - self._tolerance - now
         return wait if wait > 1e-9 else 0.0  # float dust is no reason to sleep
+
+    def take(self) -> None:
+        """Use the next slot (the send queue takes one only when delay() is 0)."""
+        if self.rate:
+            self._due = max(self._due, self._clock()) + self._interval
+
+    def reserve(self) -> float:
+        """Take the next slot; returns the seconds to wait before using it (0 if none)."""
+        wait = self.delay()
+        self.take()
+        return wait
 
 
 class Sender:
@@ -118,22 +130,28 @@ class Sender:
         self.max_retries = max_retries
         self._clock = clock
         self.overall = Pacer(overall_max_rate, clock=clock)
+        self.queue = SendQueue(self.overall, sleep=sleep, clock=clock)
         self._groups: OrderedDict[int, Pacer] = OrderedDict()
         self._sleep = sleep
-        self._paused_until = 0.0  # after a 429: nobody sends until then
         self.calls = 0  # HTTP calls made, retries included
 
     async def start(self) -> None:
         await self.transport.start()
 
     async def stop(self) -> None:
+        self.queue.close()
         await self.transport.stop()
 
-    async def call(self, method: str, params: dict[str, Any]) -> Any:
+    def expedite(self, chat_id: int, when: bool = True) -> contextlib.AbstractContextManager[None]:
+        """While held (if `when`), the chat's sends go before every other chat's (see SendQueue)."""
+        return self.queue.expedite(chat_id) if when else contextlib.nullcontext()
+
+    async def call(self, method: str, params: dict[str, Any], *, urgent: bool = False) -> Any:
         """One Bot API method; returns its result or raises PTB's TelegramError subclasses.
 
-        Calls aimed at a chat are paced (overall, and per group for negative ids) as
-        AIORateLimiter does; answerCallbackQuery is not, since it sends nothing to a chat.
+        Calls aimed at a chat wait for their turn under the overall cap (urgent ones first,
+        then chats in turn) and per group for negative ids, as AIORateLimiter paces them;
+        answerCallbackQuery does not, since it sends nothing to a chat.
         Private chats get no pacer of their own: the handler's flood gate already holds each
         chat to about one update a second after a short burst, each answered with a message
         or two, and a 429 for being too fast is waited out like any other.
@@ -144,13 +162,13 @@ class Sender:
         body = _encode(params).encode()
         attempt = 0
         while True:
-            await self._hold(chat_id)
+            await self._hold(chat_id, urgent)
             try:
                 return await self._post(method, body)
             except _Wait as wait:
                 attempt += 1
                 seconds = wait.seconds
-                self._paused_until = max(self._paused_until, self._clock() + seconds)
+                self.queue.pause(self._clock() + seconds)
                 if attempt > self.max_retries:
                     raise StillRateLimited(seconds) from None
                 log.info(
@@ -160,18 +178,18 @@ class Sender:
                     attempt,
                 )
 
-    async def _hold(self, chat_id: Any) -> None:
-        pause = self._paused_until - self._clock()
-        while pause > 0:  # another 429 may have come in while this call slept
-            await self._sleep(pause)
-            pause = self._paused_until - self._clock()
-        if chat_id is None:
+    async def _hold(self, chat_id: Any, urgent: bool) -> None:
+        if chat_id is None:  # not a message: only a 429 holds it
+            pause = self.queue.paused_until - self._clock()
+            while pause > 0:  # another 429 may have come in while this call slept
+                await self._sleep(pause)
+                pause = self.queue.paused_until - self._clock()
             return
-        delay = self.overall.reserve()
         if isinstance(chat_id, int) and chat_id < 0:
-            delay = max(delay, self._group(chat_id).reserve())
-        if delay > 0:
-            await self._sleep(delay)
+            delay = self._group(chat_id).reserve()
+            if delay > 0:
+                await self._sleep(delay)
+        await self.queue.turn(chat_id, urgent)
 
     def _group(self, chat_id: int) -> Pacer:
         return lru_entry(
