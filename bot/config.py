@@ -20,6 +20,7 @@ from storage.settings import MEMORY_URL, async_url, default_data_dir, default_da
 PREFIX = "FIRSTCONTACT_"
 TOKEN = "FIRSTCONTACT_TELEGRAM_TOKEN"
 API_URL = "FIRSTCONTACT_TELEGRAM_API_URL"
+MAX_RATE = "FIRSTCONTACT_TELEGRAM_MAX_RATE"
 DATABASE_URL = "FIRSTCONTACT_DATABASE_URL"
 DATA_DIR = "FIRSTCONTACT_DATA_DIR"
 SECRET_KEY = "FIRSTCONTACT_SECRET_KEY"
@@ -31,6 +32,8 @@ LISTEN = "FIRSTCONTACT_LISTEN"
 PORT = "FIRSTCONTACT_PORT"
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_MAX_RATE = 30  # messages a second in all: Telegram's documented limit for a bot
+HIGHEST_MAX_RATE = 1000  # Telegram's ceiling even for paid broadcasts; above it is a typo
 DEFAULT_TIMEOUT = 3600
 TIMEOUT_RANGE = (60, 86_400)
 DEFAULT_LISTEN = "127.0.0.1"
@@ -40,6 +43,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 TOKEN_RE = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{30,100}$")
 WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 HOST_RE = re.compile(r"^[A-Za-z0-9.:\[\]_-]{1,253}$")
+RATE_RE = re.compile(r"^[0-9]{1,4}(\.[0-9]{1,3})?$")
 
 
 class ConfigError(DataError):
@@ -52,6 +56,7 @@ class Settings:
 
     telegram_token: str | None = field(default=None, repr=False)
     telegram_api_url: str = DEFAULT_API_URL
+    telegram_max_rate: float = float(DEFAULT_MAX_RATE)  # messages per second in all; 0 = no cap
     database_url: str = field(default="", repr=False)  # may hold a password
     data_dir: Path = Path("./data")
     secret_key: str | None = field(default=None, repr=False)
@@ -102,6 +107,14 @@ class Settings:
             problems.append(
                 f"{API_URL} must be an http:// or https:// address, like {DEFAULT_API_URL} "
                 "(the default) or http://localhost:8081/bot for a local Bot API server."
+            )
+
+        max_rate = _rate(get(MAX_RATE), DEFAULT_MAX_RATE)
+        if max_rate is None or max_rate > HIGHEST_MAX_RATE:
+            problems.append(
+                f"{MAX_RATE} must be messages per second from 0 to {HIGHEST_MAX_RATE} "
+                f"(default {DEFAULT_MAX_RATE}, Telegram's limit; 0 = no cap, for a self-hosted "
+                f"Bot API server or tests); it is {env.get(MAX_RATE)!r}."
             )
 
         database_url = default_database_url(env)
@@ -188,10 +201,11 @@ class Settings:
 
         if problems:
             raise ConfigError([Problem(ERROR, None, message) for message in problems])
-        assert timeout is not None and port is not None
+        assert timeout is not None and port is not None and max_rate is not None
         return cls(
             telegram_token=token,
             telegram_api_url=api_url,
+            telegram_max_rate=max_rate,
             database_url=database_url,
             data_dir=data_dir,
             secret_key=secret_key,
@@ -211,6 +225,13 @@ def _int(text: str | None, default: int) -> int | None:
         return int(text)
     except ValueError:
         return None
+
+
+def _rate(text: str | None, default: float) -> float | None:
+    """A plain decimal number ("30", "12.5"); None for anything else (signs, exponents, nan)."""
+    if text is None:
+        return float(default)
+    return float(text) if RATE_RE.match(text) else None
 
 
 def _is_http_url(url: str) -> bool:

@@ -37,6 +37,7 @@ def test_defaults_from_an_empty_environment() -> None:
     assert settings.session_timeout == 3600
     assert settings.log_level == "INFO"
     assert settings.data_dir == Path("./data")
+    assert settings.telegram_max_rate == 30
     assert settings.database_url.startswith("sqlite:///")
     assert settings.database_url.endswith("firstcontact.sqlite")
     assert (settings.listen, settings.port) == ("127.0.0.1", 8080)
@@ -94,6 +95,36 @@ def test_malformed_token_is_named_but_not_repeated(token: str) -> None:
 def test_api_url_must_be_http(url: str) -> None:
     message = only_problem({config.API_URL: url})
     assert config.API_URL in message and "http" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "rate"), [("30", 30.0), ("0", 0.0), ("12.5", 12.5), ("1000", 1000)]
+)
+def test_max_rate_is_read(value: str, rate: float) -> None:
+    assert Settings.from_env({config.MAX_RATE: value}).telegram_max_rate == rate
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1001", "1e3", "nan", "inf", "30/s", "0x1e"])
+def test_max_rate_must_be_messages_per_second_from_0_to_1000(value: str) -> None:
+    assert only_problem({config.MAX_RATE: value}) == (
+        "FIRSTCONTACT_TELEGRAM_MAX_RATE must be messages per second from 0 to 1000 (default 30, "
+        "Telegram's limit; 0 = no cap, for a self-hosted Bot API server or tests); "
+        f"it is {value!r}."
+    )
+
+
+def test_max_rate_reaches_the_telegram_options() -> None:
+    from bot.channels.telegram import TelegramOptions
+
+    settings = Settings.from_env({config.TOKEN: GOOD_TOKEN, config.MAX_RATE: "0"})
+    options = TelegramOptions.from_settings(settings, poll_timeout=1)
+    assert (options.overall_max_rate, options.poll_timeout) == (0.0, 1)
+    assert (
+        TelegramOptions.from_settings(
+            Settings.from_env({config.TOKEN: GOOD_TOKEN})
+        ).overall_max_rate
+        == 30
+    )
 
 
 @pytest.mark.parametrize("url", ["mysql://u@h/db", "not a url at all"])
@@ -166,6 +197,7 @@ def test_all_problems_are_reported_together() -> None:
     env = {
         config.TOKEN: "nope",
         config.API_URL: "ftp://x",
+        config.MAX_RATE: "fast",
         config.SESSION_TIMEOUT: "5",
         config.LOG_LEVEL: "chatty",
         config.WEBHOOK_SECRET: "no spaces allowed",
@@ -175,6 +207,7 @@ def test_all_problems_are_reported_together() -> None:
     named = [
         config.TOKEN,
         config.API_URL,
+        config.MAX_RATE,
         config.SESSION_TIMEOUT,
         config.LOG_LEVEL,
         config.WEBHOOK_SECRET,

@@ -120,8 +120,7 @@ async def serve(settings: Settings, runtime: Runtime, secret: bytes, *, webhook:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
-    assert settings.telegram_token is not None
-    options = TelegramOptions(token=settings.telegram_token, base_url=settings.telegram_api_url)
+    options = TelegramOptions.from_settings(settings)
     bot = TelegramBot(options, runtime, store, partial(session_key, secret))
     purger = asyncio.create_task(purge_loop(store, PURGE_INTERVAL_SECONDS))
     code = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -22,6 +23,9 @@ from bot.channels.telegram.sender import AiohttpTransport, Sender, Transport
 from bot.channels.telegram.transport import API_CONNECTIONS, AiohttpRequest
 from bot.channels.telegram.webhook import WebhookServer
 from bot.runtime import Runtime
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +46,23 @@ class TelegramOptions:
     concurrency: int = 32
     connections: int = API_CONNECTIONS  # parallel replies (getUpdates has its own one)
     max_retries: int = 3  # on 429, wait retry_after and send again
-    # Sends per second across all chats: Telegram's documented bulk limit. A setting so the
-    # benchmark (against a fake API) can measure the bot itself; 0 lifts the cap.
+    # Messages per second across all chats: Telegram's documented bulk limit; 0 lifts the cap
+    # (a self-hosted Bot API server, tests, the benchmark). FIRSTCONTACT_TELEGRAM_MAX_RATE.
     overall_max_rate: float = 30.0
     limits: Limits = field(default_factory=Limits)
     announce: bool = True  # setMyCommands / setMyDescription at start
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> TelegramOptions:
+        """The options `firstcontact run` uses: the checked settings, plus any overrides."""
+        if settings.telegram_token is None:
+            raise ValueError("a bot token is needed to run on Telegram")
+        given: dict[str, Any] = {
+            "token": settings.telegram_token,
+            "base_url": settings.telegram_api_url,
+            "overall_max_rate": settings.telegram_max_rate,
+        }
+        return cls(**(given | overrides))
 
 
 @dataclass(frozen=True)
