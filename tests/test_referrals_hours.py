@@ -148,3 +148,29 @@ def test_bad_hours_are_explained(value, words):
 def test_a_moment_without_zone_is_refused():
     with pytest.raises(ValueError, match="timezone-aware"):
         hours(WEEKDAYS).status(datetime(2026, 11, 23, 10, 0))
+
+
+def test_changes_are_the_openings_and_closings_in_a_window():
+    start = datetime(2026, 11, 23, 0, 0, tzinfo=BRUSSELS)  # a Monday
+    changes = hours(WEEKDAYS).changes(start, start + timedelta(days=2))
+    assert [c.astimezone(BRUSSELS) for c in changes] == [
+        datetime(2026, 11, 23, 9, 0, tzinfo=BRUSSELS),
+        datetime(2026, 11, 23, 17, 0, tzinfo=BRUSSELS),
+        datetime(2026, 11, 24, 9, 0, tzinfo=BRUSSELS),
+        datetime(2026, 11, 24, 17, 0, tzinfo=BRUSSELS),
+    ]
+
+
+def test_changes_skip_midnight_joins_and_keep_closed_dates():
+    nights = hours({"mon-sun": "20:00-08:00"}, holidays=frozenset({date(2026, 11, 25)}))
+    start = datetime(2026, 11, 24, 0, 0, tzinfo=BRUSSELS)  # Tuesday
+    changes = nights.changes(start, start + timedelta(days=3))
+    assert [c.astimezone(BRUSSELS).strftime("%a %H:%M") for c in changes] == [
+        "Tue 08:00",  # Monday night ends
+        "Tue 20:00",
+        "Wed 00:00",  # Wednesday is a closed date, its early hours too
+        "Thu 00:00",
+        "Thu 08:00",
+        "Thu 20:00",
+    ]
+    assert hours("24/7").changes(start, start + timedelta(days=7)) == []

@@ -60,6 +60,17 @@ class OpeningHours:
                 return OpenStatus(is_open=False, opens_at=start.astimezone(zone))
         return OpenStatus(is_open=False)
 
+    def changes(self, start: datetime, end: datetime) -> list[datetime]:
+        """Moments in [start, end) when the line opens or closes (UTC); in between, `status`
+        stays the same, so a check can step from change to change instead of minute by minute."""
+        if self.always:
+            return []
+        zone = ZoneInfo(self.timezone)
+        first = start.astimezone(zone).date() - timedelta(days=1)
+        days = (end - start).days + 3  # a span may start the day before or end the day after
+        found = {moment for span in self._spans(first, days, zone) for moment in span}
+        return sorted(moment for moment in found if start <= moment < end)
+
     def _spans(self, first: date, days: int, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
         """Open periods as UTC (start, end) pairs from `first` on, adjoining periods merged."""
         spans: list[tuple[datetime, datetime]] = []
