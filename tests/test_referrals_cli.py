@@ -120,9 +120,9 @@ def test_set_changes_only_the_named_lines_and_keeps_comments(copy, capsys):
 
 
 def test_a_new_field_goes_above_the_next_section_comment(copy):
-    assert run("referrals", "set", "politie_101", "languages=nl,fr", "--file", str(copy)) == 0
+    assert run("referrals", "set", "politie_101", "note=urgent only", "--file", str(copy)) == 0
     lines = copy.read_text(encoding="utf-8").splitlines()
-    added = lines.index("  languages: [nl, fr]")
+    added = lines.index("  note: urgent only")
     section = next(i for i, line in enumerate(lines) if line.startswith("# ---- Wallonië"))
     assert lines[added - 1].startswith("  status: verified")
     assert added < section

@@ -41,7 +41,7 @@ def assert_problem(problems, line: int, *words: str, level: str = ERROR) -> None
 
 def test_shipped_file_loads_without_errors():
     directory = load_directory(SHIPPED)
-    problems = check_directory(directory, TODAY)
+    problems = check_directory(directory, date.today())  # coordinators date it as they check
     assert [str(p) for p in problems if p.level == ERROR] == []
     assert len(directory.entries) >= 15
 
