@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.engine import callback
 from bot.engine.engine import MAIN, SYSTEM, SYSTEM_STEPS
@@ -13,6 +14,10 @@ from bot.engine.machine import qualify
 from bot.engine.model import REGIONS, Flow, Press, Step, Where
 from bot.engine.yamlsource import suggest
 from bot.problems import ERROR, WARNING, Problem
+from bot.referrals.coverage import Screen, gap_message
+
+if TYPE_CHECKING:
+    from bot.referrals.model import Directory
 
 MAX_LABEL = 64  # Telegram cuts long button labels; above this we refuse
 WARN_LABEL = 32  # above this a label wraps or is cut on a phone
@@ -20,15 +25,23 @@ MAX_MESSAGE = 4096
 # A phone number typed into text: 3+ digits, or digit groups joined by - or space (0800-2000).
 PHONE_IN_TEXT = re.compile(r"(?<![\w.])(?:\+?\d[\d\- ]{1,14}\d)(?![\w.])")
 YEAR = re.compile(r"^(?:19|20)\d\d$")  # "sinds 2016" is a year, not a phone number
+# Danger screens whose gap the directory cannot close: the flow itself must name another line
+# (a French-speaking crisis line for Brussels and Wallonia; docs/referrals.md). Reported as
+# warnings until then; a test fails once one is closed, so this list can only shrink.
+KNOWN_GAPS = frozenset(
+    {("system:zelfdoding_melding", "BE-WAL-BRU"), ("opties:zwaar", "BE-WAL-BRU")}
+)
 
 
 @dataclass(frozen=True, slots=True)
 class ReferralFacts:
-    """What the checks need from the directory, without depending on its module."""
+    """What the checks need from the directory: lookups by key, and the directory itself for
+    the rule that resolves cards through the week (bot/referrals/coverage.py)."""
 
     status: Callable[[str], str | None]  # key -> verified/unverified/inactive, None if unknown
     is_emergency: Callable[[str], bool]
     keys: Callable[[], list[str]]
+    directory: Directory | None = None
 
 
 def check_flows(
@@ -80,6 +93,8 @@ def check_flows(
                             )
                         )
                         break
+    if facts:
+        _check_open_lines(flows, intents, facts, add)
     return problems
 
 
@@ -146,29 +161,63 @@ def _check_intents(flows, intents: Intents, facts: ReferralFacts | None, add) ->
         return
     for name in ALARMS:
         spec = intents.specs.get(name)
-        if spec is None:
-            continue
-        if name != "emergency" and not spec.notice:
+        if spec and name != "emergency" and not spec.notice:
             add(Problem(ERROR, spec.where, f"intent '{name}' needs 'notice:' naming a step"))
-        for field, base in (("goto", MAIN), ("notice", SYSTEM)):
-            target = getattr(spec, field)
-            if not target or not _exists(flows, qualify(base, target)):
-                continue
-            flow_id, _, step_id = qualify(base, target).partition(":")
-            step = flows[flow_id].steps[step_id]
-            for region in (None, *REGIONS):
-                keys = step.referral_keys(region)
-                if not keys or not facts.is_emergency(keys[0]):
-                    add(
-                        Problem(
-                            ERROR,
-                            step.where,
-                            f"step '{step_id}' answers intent '{name}', "
-                            f"so its first referral must be the emergency number (for region "
-                            f"{region or 'unknown'} it is {keys[0] if keys else 'missing'})",
-                        )
+    for name, _, step in _alarm_steps(flows, intents):
+        for region in (None, *REGIONS):
+            keys = step.referral_keys(region)
+            if not keys or not facts.is_emergency(keys[0]):
+                add(
+                    Problem(
+                        ERROR,
+                        step.where,
+                        f"step '{step.id}' answers intent '{name}', "
+                        f"so its first referral must be the emergency number (for region "
+                        f"{region or 'unknown'} it is {keys[0] if keys else 'missing'})",
                     )
-                    break
+                )
+                break
+
+
+def _alarm_steps(flows: dict[str, Flow], intents: Intents) -> Iterator[tuple[str, str, Step]]:
+    """(intent, flow:step, step) for each step an alarm intent leads to or answers with."""
+    for name in ALARMS:
+        spec = intents.specs.get(name)
+        for field, base in (("goto", MAIN), ("notice", SYSTEM)):
+            target = getattr(spec, field) if spec else None
+            full = qualify(base, target) if target else ""
+            if full and _exists(flows, full):
+                flow_id, _, step_id = full.partition(":")
+                yield name, full, flows[flow_id].steps[step_id]
+
+
+def _check_open_lines(flows: dict[str, Flow], intents: Intents, facts: ReferralFacts, add) -> None:
+    """Every screen that answers danger or crisis offers, besides the emergency number, a line
+    that is open in the man's language at every moment of the week (bot/referrals/coverage.py).
+
+    Such a screen is an alarm intent's step in every region, and any step in a region where
+    it shows an emergency number.
+    """
+    if facts.directory is None:
+        return
+    alarms = {full for _, full, _ in _alarm_steps(flows, intents)}
+    for flow, step in _steps(flows):
+        full = f"{flow.id}:{step.id}"
+        for region in REGIONS:
+            keys = step.referral_keys(region)
+            alarm = full in alarms
+            if not (alarm or any(facts.is_emergency(key) for key in keys)):
+                continue
+            if any(facts.status(key) in (None, "inactive") for key in keys):
+                continue  # already an error of its own: unknown or inactive referral
+            message = gap_message(facts.directory, Screen(step.id, region, keys, alarm))
+            if message is None:
+                continue
+            if (full, region) in KNOWN_GAPS:
+                message += " (a known gap: the flow must name such a line, see docs/referrals.md)"
+                add(Problem(WARNING, step.where, message))
+            else:
+                add(Problem(ERROR, step.where, message))
 
 
 def _check_graph(flows: dict[str, Flow], intents: Intents, add) -> None:

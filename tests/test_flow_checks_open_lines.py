@@ -1,0 +1,89 @@
+"""`flows check` refuses danger screens without an open line in the man's language, on the
+shipped flows: today's directory passes, the directory as it was on 2026-11-29 does not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.engine.bundle import DEFAULT_FLOWS_DIR, check_all
+from bot.engine.checks import KNOWN_GAPS
+from bot.engine.model import Flow
+from bot.problems import ERROR, WARNING, Problem
+from bot.runtime import directory_facts, message_length
+
+# flows/referrals.yaml before the fix: Écoute Violences Conjugales on weekdays 09:00-19:00 only.
+ECOUTE_WEEKDAYS = Path(__file__).parent / "fixtures" / "referrals_ecoute_weekdays.yaml"
+RULE = " open in "  # every message of the danger rule says "shows no ... line open in <region>"
+
+
+def _check(referrals: Path | None) -> tuple[dict[str, Flow], list[Problem]]:
+    facts, problems = directory_facts(referrals)
+    assert facts is not None, problems
+    flows, _, found = check_all(DEFAULT_FLOWS_DIR, facts, message_length(facts))
+    return flows, found
+
+
+def _where(flows: dict[str, Flow], full: str) -> str:
+    """file:line of a step, read from the flows so edits above it do not break the pins."""
+    flow_id, _, step_id = full.partition(":")
+    return str(flows[flow_id].steps[step_id].where)
+
+
+@pytest.fixture(scope="module")
+def broken() -> tuple[dict[str, Flow], list[Problem]]:
+    return _check(ECOUTE_WEEKDAYS)
+
+
+def test_brussels_and_wallonia_at_night_are_refused(broken) -> None:
+    flows, problems = broken
+    night = "from Monday 19:00 to Tuesday 09:00"
+    ecoute = "Écoute Violences Conjugales is closed then"
+    others = (
+        "1712 — hulplijn geweld, misbruik en kindermishandeling is closed then; "
+        "Tele-Onthaal is open but speaks Dutch"
+    )
+    advice = "add a French line that is open then, or correct the hours in referrals.yaml"
+    assert [str(p) for p in problems if p.level == ERROR] == [
+        f"{_where(flows, 'iemand_anders:advies')}: error: step 'advies' shows no French line "
+        f"open in BE-WAL-BRU besides 112 {night} ({ecoute}; {others}); {advice}",
+        f"{_where(flows, 'main:gevaar')}: error: step 'gevaar' shows no French line open in "
+        "BE-WAL-BRU besides 112 from Monday 19:00 to Tuesday 09:00 (Écoute Violences "
+        "Conjugales is closed then); add a French line that is open then, or correct the hours "
+        "in referrals.yaml",
+        f"{_where(flows, 'opties:politie_be')}: error: step 'politie_be' shows no French line "
+        f"open in BE-WAL-BRU besides 101 {night} ({ecoute}; {others}); {advice}",
+        f"{_where(flows, 'system:gevaar_melding')}: error: step 'gevaar_melding' shows no French "
+        f"line open in BE-WAL-BRU besides 112 {night} ({ecoute}); {advice}",
+        f"{_where(flows, 'veilig:stappen')}: error: step 'stappen' shows no French line open in "
+        f"BE-WAL-BRU besides 112 {night} ({ecoute}); {advice}",
+    ]
+
+
+def test_the_shipped_directory_leaves_only_the_known_gaps(broken) -> None:
+    flows, problems = _check(None)
+    assert [str(p) for p in problems if p.level == ERROR] == []
+    rule = [p for p in problems if RULE in p.message]
+    assert {p.level for p in rule} == {WARNING}
+    assert sorted(str(p.where) for p in rule) == sorted(_where(flows, s) for s, _ in KNOWN_GAPS)
+    assert all("a known gap: the flow must name such a line" in p.message for p in rule)
+    # ...the same gaps as before the fix: the fix closed gaps and opened none
+    before = {str(p) for p in broken[1] if p.level == WARNING and RULE in p.message}
+    assert {str(p) for p in rule} == before
+
+
+def test_every_known_gap_is_still_open(broken) -> None:
+    """Once a flow names a French crisis line, remove its entry from KNOWN_GAPS."""
+    flows, problems = _check(None)
+    reported = {(str(p.where), p.message.split(" open in ")[1].split()[0]) for p in problems}
+    for step, region in sorted(KNOWN_GAPS):
+        assert (_where(flows, step), region) in reported, f"{step} in {region} is fixed"
+
+
+def test_flows_check_fails_on_the_directory_as_it_was(capsys) -> None:
+    assert main(["flows", "check", "--referrals", str(ECOUTE_WEEKDAYS)]) == 1
+    out = capsys.readouterr()
+    assert "step 'gevaar' shows no French line open in BE-WAL-BRU besides 112" in out.err
+    assert out.out.strip().splitlines()[-1].startswith("FAILED: 5 error(s)")
