@@ -1,4 +1,4 @@
-"""The Telegram channel's pure parts: HTML messages, update classification, order and floods."""
+"""The Telegram channel's pure parts: HTML, update classification, order, urgency, floods."""
 
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ from bot.channels.telegram.incoming import (
 )
 from bot.channels.telegram.logs import KeyValueFormatter, redact
 from bot.channels.telegram.ordering import ChatLocks, FloodGate, SeenOnce
-from bot.engine.model import Intent, Press, Start, Text, Unsupported
+from bot.channels.telegram.urgency import expect_urgent
+from bot.engine.model import Intent, Press, Say, Start, Text, Unsupported
 from bot.render import ButtonView, CardView, Message
+from bot.runtime import Runtime
 
 BOT = Bot("123456789:AAEexampleexampleexampleexample12345")
 
@@ -237,6 +239,30 @@ async def test_chat_locks_keep_order_per_chat_and_clean_up() -> None:
     assert [n for key, n in seen if key == "a"] == [0, 1, 2, 3, 4]
     assert seen.index(("b", 0)) < 4  # chat b did not wait for all of chat a
     assert len(locks) == 0
+
+
+async def test_chat_locks_say_when_a_new_update_would_wait() -> None:
+    locks = ChatLocks()
+    assert not locks.busy("a")
+    async with locks.hold("a"):
+        assert locks.busy("a") and not locks.busy("b")
+    assert not locks.busy("a")
+
+
+def test_urgent_answers_are_recognised_before_their_turn(runtime: Runtime) -> None:
+    engine = runtime.engine
+    _, greeting = engine.resume(None, Start(), 0.0)
+    [say] = [r for r in greeting if isinstance(r, Say)]
+    danger_button = next(b.event for b in say.buttons if b.event == Intent("emergency"))
+    choices = [b.event for b in say.buttons if isinstance(b.event, Press)]
+    assert expect_urgent(engine, Text("ik ben nu in gevaar"), 0.0)
+    assert expect_urgent(engine, danger_button, 0.0)
+    assert not expect_urgent(engine, Text("hallo"), 0.0)
+    assert not any(expect_urgent(engine, press, 0.0) for press in choices)
+    for other in (Start(), Unsupported("photo"), Intent("menu"), FORGED_PRESS):
+        assert not expect_urgent(engine, other, 0.0), other
+    stale = Press(choices[0].at, choices[0].index, "0ld")
+    assert not expect_urgent(engine, stale, 0.0)
 
 
 def test_flood_gate_bursts_then_drops_with_one_warning() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -15,13 +16,14 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 @dataclass(slots=True)
 class Call:
     """One API call the bot made and what the server answered; unpacks as (method, params,
-    response)."""
+    response). `at` is when the server answered it (time.monotonic(), for latency checks)."""
 
     method: str
     params: dict[str, Any]
     response: dict[str, Any]
     status: int
     injected: bool = False
+    at: float = field(default_factory=time.monotonic)
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.method, self.params, self.response))

@@ -41,9 +41,11 @@ class TelegramOptions:
     base_url: str = "https://api.telegram.org/bot"
     poll_timeout: float = 25.0  # long-poll seconds for getUpdates
     request_timeout: float = 10.0
-    # Updates handled at once (different chats). More only wait inside the HTTP pool and the
-    # pacer, costing memory and task switches; ~32 did best in the profiling runs.
-    concurrency: int = 32
+    # Updates in hand at once. Far above any backlog on purpose: under the send cap a handler
+    # mostly waits for its chat's turn in the send queue (a few kB each, and PTB holds a task
+    # per queued update anyway); a low bound here would make each new update, a danger message
+    # or a press to acknowledge among them, wait behind handlers that only wait to send.
+    concurrency: int = 100_000
     connections: int = API_CONNECTIONS  # parallel replies (getUpdates has its own one)
     max_retries: int = 3  # on 429, wait retry_after and send again
     # Messages per second across all chats: Telegram's documented bulk limit; 0 lifts the cap

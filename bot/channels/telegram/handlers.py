@@ -1,11 +1,12 @@
 """The one handler every update goes through: classify, gate, run the engine, answer, save.
 
-Per update: a short synchronous gate (private chat? flood?; a button press is answered in the
-background at once), then under the chat's own lock: load the session, run the engine, send
-the replies, and queue the new session with the ids of what was sent (the store writes it in
-its own short transaction; a forget is written at once, before anything is sent). Nothing
-about the man is logged: only a pseudonym (the first 8 hex of the session key), the kind of
-event and counts.
+Per update: a short synchronous gate on arrival (private chat? flood?; a button press is
+answered in the background at once; if the chat is still busy with an earlier update, would the
+answer be urgent?), then under the chat's own lock: load the session, run the engine, send the
+replies (answers to danger and crisis ahead of every other chat's), and queue the new session
+with the ids of what was sent (the store writes it in its own short transaction; a forget is
+written at once, before anything is sent). Nothing about the man is logged: only a pseudonym
+(the first 8 hex of the session key), the kind of event and counts.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.channels.telegram.html import to_parts
 from bot.channels.telegram.incoming import Incoming, classify, classify_raw, raw_query_id
 from bot.channels.telegram.ordering import ChatLocks, FloodGate, SeenOnce
 from bot.channels.telegram.sender import Sender
+from bot.channels.telegram.urgency import expect_urgent
 from bot.engine.model import Event, Forget, Say, Session
 from bot.runtime import Runtime
 
@@ -139,14 +141,20 @@ class UpdateHandler:
             if warn:
                 await outbox.send_text(self.sender, incoming.chat_id, texts.SLOW_DOWN, tag)
             return
-        async with self.locks.hold(key):
-            try:
-                await self._converse(incoming, key, tag)
-            except outbox.ChatGone:
-                return
-            except Exception as exc:  # never a traceback: it could quote what was typed
-                log.error("update failed session=%s error=%s", tag, type(exc).__name__)
-                await outbox.send_text(self.sender, incoming.chat_id, texts.TROUBLE, tag)
+        # A busy chat's update waits for that chat's earlier replies, which wait behind other
+        # chats' under the send cap. If its answer will be urgent, they all go first from now.
+        urgent = self.locks.busy(key) and expect_urgent(self.engine, incoming.event, time.time())
+        if urgent:
+            log.debug("urgent update recognised before its turn session=%s", tag)
+        with self.sender.expedite(incoming.chat_id, urgent):
+            async with self.locks.hold(key):
+                try:
+                    await self._converse(incoming, key, tag)
+                except outbox.ChatGone:
+                    return
+                except Exception as exc:  # never a traceback: it could quote what was typed
+                    log.error("update failed session=%s error=%s", tag, type(exc).__name__)
+                    await outbox.send_text(self.sender, incoming.chat_id, texts.TROUBLE, tag)
 
     async def _group(self, incoming: Incoming) -> None:
         """Groups and channels: one short note per chat per process, and nothing stored."""
@@ -178,7 +186,11 @@ class UpdateHandler:
             for say in says:
                 message = self.runtime.render(say, datetime.now().astimezone())
                 parts = to_parts(message)
-                sent.extend(await outbox.send_parts(self.sender, incoming.chat_id, parts, tag))
+                sent.extend(
+                    await outbox.send_parts(
+                        self.sender, incoming.chat_id, parts, tag, urgent=message.urgent
+                    )
+                )
         finally:
             # One save per update, with the ids of what was sent (for /stop to delete). put()
             # only queues: the write happens in the store's own short transaction, never

@@ -37,6 +37,10 @@ class ChatLocks:
     def __len__(self) -> int:
         return len(self._slots)
 
+    def busy(self, key: str) -> bool:
+        """True while an update of this chat is handled or waits: a new one would wait."""
+        return key in self._slots
+
     @asynccontextmanager
     async def hold(self, key: str) -> AsyncIterator[None]:
         slot = self._slots.get(key)

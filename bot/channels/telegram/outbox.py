@@ -25,13 +25,18 @@ class ChatGone(Exception):
     """The man blocked the bot or the chat no longer exists: stop talking to it."""
 
 
-async def send_parts(sender: Sender, chat_id: int, parts: Sequence[Part], tag: str) -> list[int]:
-    """Send parts in order; returns the ids of the messages Telegram accepted."""
+async def send_parts(
+    sender: Sender, chat_id: int, parts: Sequence[Part], tag: str, *, urgent: bool = False
+) -> list[int]:
+    """Send parts in order; returns the ids of the messages Telegram accepted.
+
+    `urgent` (an answer to danger or crisis) puts them ahead of every other chat's sends.
+    """
     sent: list[int] = []
     for part in parts:
         try:
             message_id = await _send_message(
-                sender, chat_id, part.html, html=True, markup=part.markup
+                sender, chat_id, part.html, html=True, markup=part.markup, urgent=urgent
             )
         except Forbidden as exc:
             log.info("chat unreachable session=%s error=%s", tag, type(exc).__name__)
@@ -76,7 +81,13 @@ async def answer_query(sender: Sender, query_id: str, tag: str) -> None:
 
 
 async def _send_message(
-    sender: Sender, chat_id: int, text: str, *, html: bool = False, markup: Keyboard | None = None
+    sender: Sender,
+    chat_id: int,
+    text: str,
+    *,
+    html: bool = False,
+    markup: Keyboard | None = None,
+    urgent: bool = False,
 ) -> int:
     """sendMessage as plain JSON; returns the new message's id.
 
@@ -92,5 +103,5 @@ async def _send_message(
         payload["parse_mode"] = "HTML"
     if markup is not None:
         payload["reply_markup"] = markup
-    result = await sender.call("sendMessage", payload)
+    result = await sender.call("sendMessage", payload, urgent=urgent)
     return int(result["message_id"])
