@@ -87,3 +87,22 @@ def test_flows_check_fails_on_the_directory_as_it_was(capsys) -> None:
     out = capsys.readouterr()
     assert "step 'gevaar' shows no French line open in BE-WAL-BRU besides 112" in out.err
     assert out.out.strip().splitlines()[-1].startswith("FAILED: 5 error(s)")
+
+
+def test_the_running_bot_refuses_an_edit_that_closes_the_night(tmp_path, caplog) -> None:
+    """A coordinator setting Écoute back to weekday hours keeps the last good directory."""
+    import os
+
+    from bot.referrals.load import default_path
+    from bot.runtime import load_runtime
+
+    path = tmp_path / "referrals.yaml"
+    path.write_text(default_path().read_text("utf-8"), "utf-8")
+    runtime = load_runtime(referrals_file=path)
+    path.write_text(ECOUTE_WEEKDAYS.read_text("utf-8"), "utf-8")
+    os.utime(path, ns=(1, 10**18))  # a different mtime, whatever the clock did
+    watcher = runtime.directory.__self__
+    watcher._checked_at = float("-inf")  # look now, not in two seconds
+    assert runtime.directory().get("ecoute_violences").hours.always
+    assert watcher.rejected == 1
+    assert "step 'gevaar' shows no French line open in BE-WAL-BRU" in caplog.text
