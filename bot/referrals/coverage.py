@@ -62,7 +62,7 @@ def find_gap(directory: Directory, screen: Screen) -> Gap | None:
     gap = _first_gap(directory, screen, entries, _window(week, 7, zone), cyclic=True)
     if gap is not None:
         return gap
-    for day in holidays:
+    for day in holidays:  # the day in the region's clock, which the directory's lines share
         gap = _first_gap(directory, screen, entries, _window(day, 1, zone), cyclic=False)
         if gap is not None:
             return replace(gap, holiday=day)
@@ -87,19 +87,18 @@ def _zone(region: str) -> ZoneInfo:
 
 
 def _ordinary_week(holidays: set[date], zone: ZoneInfo) -> date:
-    """The Monday of the first week with no listed holiday and no clock change, so each
-    weekday in it stands for every other one."""
+    """The Monday of the first week in which each weekday stands for every other one."""
     monday = FIRST_MONDAY
-    while any(monday + timedelta(days=d) in holidays for d in range(7)) or _clock_changes(
-        monday, zone
-    ):
+    while not _ordinary(monday, holidays, zone):
         monday += timedelta(days=7)
     return monday
 
 
-def _clock_changes(monday: date, zone: ZoneInfo) -> bool:
+def _ordinary(monday: date, holidays: set[date], zone: ZoneInfo) -> bool:
+    """No listed holiday and no clock change in the week from `monday`."""
     start, end = _window(monday, 7, zone)
-    return start.utcoffset() != end.utcoffset()
+    week = {monday + timedelta(days=offset) for offset in range(7)}
+    return not week & holidays and start.utcoffset() == end.utcoffset()
 
 
 def _window(first: date, days: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
