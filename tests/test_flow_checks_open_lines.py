@@ -9,9 +9,8 @@ import pytest
 
 from bot.cli import main
 from bot.engine.bundle import DEFAULT_FLOWS_DIR, check_all
-from bot.engine.checks import KNOWN_GAPS
 from bot.engine.model import Flow
-from bot.problems import ERROR, WARNING, Problem
+from bot.problems import ERROR, Problem
 from bot.runtime import directory_facts, message_length
 
 # flows/referrals.yaml before the fix: Écoute Violences Conjugales on weekdays 09:00-19:00 only.
@@ -62,24 +61,9 @@ def test_brussels_and_wallonia_at_night_are_refused(broken) -> None:
     ]
 
 
-def test_the_shipped_directory_leaves_only_the_known_gaps(broken) -> None:
-    flows, problems = _check(None)
-    assert [str(p) for p in problems if p.level == ERROR] == []
-    rule = [p for p in problems if RULE in p.message]
-    assert {p.level for p in rule} == {WARNING}
-    assert sorted(str(p.where) for p in rule) == sorted(_where(flows, s) for s, _ in KNOWN_GAPS)
-    assert all("a known gap: the flow must name such a line" in p.message for p in rule)
-    # ...the same gaps as before the fix: the fix closed gaps and opened none
-    before = {str(p) for p in broken[1] if p.level == WARNING and RULE in p.message}
-    assert {str(p) for p in rule} == before
-
-
-def test_every_known_gap_is_still_open(broken) -> None:
-    """Once a flow names a French crisis line, remove its entry from KNOWN_GAPS."""
-    flows, problems = _check(None)
-    reported = {(str(p.where), p.message.split(" open in ")[1].split()[0]) for p in problems}
-    for step, region in sorted(KNOWN_GAPS):
-        assert (_where(flows, step), region) in reported, f"{step} in {region} is fixed"
+def test_the_shipped_directory_passes_the_rule_everywhere() -> None:
+    _, problems = _check(None)
+    assert [str(p) for p in problems if RULE in p.message] == []
 
 
 def test_flows_check_fails_on_the_directory_as_it_was(capsys) -> None:

@@ -28,9 +28,6 @@ YEAR = re.compile(r"^(?:19|20)\d\d$")  # "sinds 2016" is a year, not a phone num
 # Danger screens whose gap the directory cannot close: the flow itself must name another line
 # (a French-speaking crisis line for Brussels and Wallonia; docs/referrals.md). Reported as
 # warnings until then; a test fails once one is closed, so this list can only shrink.
-KNOWN_GAPS = frozenset(
-    {("system:zelfdoding_melding", "BE-WAL-BRU"), ("opties:zwaar", "BE-WAL-BRU")}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,11 +210,7 @@ def _check_open_lines(flows: dict[str, Flow], intents: Intents, facts: ReferralF
             message = gap_message(facts.directory, Screen(step.id, region, keys, alarm))
             if message is None:
                 continue
-            if (full, region) in KNOWN_GAPS:
-                message += " (a known gap: the flow must name such a line, see docs/referrals.md)"
-                add(Problem(WARNING, step.where, message))
-            else:
-                add(Problem(ERROR, step.where, message))
+            add(Problem(ERROR, step.where, message))
 
 
 def _check_graph(flows: dict[str, Flow], intents: Intents, add) -> None:

@@ -385,8 +385,12 @@ class Engine:
         )
 
     def _again(self, session: Session, name: str) -> Say:
-        """A short system message followed by the current choices again."""
-        return self._system(session, name, self.buttons(session))
+        """A short system message followed by the current choices again (and, on the danger
+        step itself, its button too, so a reply to typed text always leads to 112)."""
+        buttons = self.buttons(session)
+        if session.at == self._emergency_step and self._emergency_button:
+            buttons += (Button(self._emergency_button, "intent:emergency", Intent("emergency")),)
+        return self._system(session, name, buttons)
 
     def _buttons(self, session: Session, step: Step) -> tuple[Button, ...]:
         """A step's buttons never change after start-up, so they are built once and kept."""

@@ -4,8 +4,8 @@ An entry is a word (`mes`), a stem (`wurg*`: wurgt, wurgde, wurgen), an ending (
 keukenmes) or several of those in order with a few other words allowed between them
 (`sluit* op`: "sluit me op", "ze sluit mij gewoon op"). Words of six letters or more, and
 stems of five, also match with one typo (a letter missing, extra, wrong or two swapped; a
-word's first and a stem's last letter must be right), unless the typed word is a common word of some language
-(`common`).
+word's first and a stem's last letter must be right), unless the typed word is a common word
+of some language (`common`).
 """
 
 from __future__ import annotations
