@@ -18,6 +18,7 @@ from typing import Any
 
 import _telegram_common as common
 import _telegram_load as load
+import _telegram_overload as overload
 from fakebotapi import build_echo_application
 
 from bot.channels.telegram import WebhookOptions
@@ -33,7 +34,7 @@ START_TIMEOUT = 60.0  # seconds for a process to import, load flows and connect
 class Scenario:
     name: str
     bot: str  # "echo" or "full"
-    plan: load.LoadPlan
+    plan: load.LoadPlan | overload.OverloadPlan  # steady presses, or a burst above the cap
     shipped_limiter: bool = False
     seeded: bool = False  # conversations started before the window (see LoadPlan.greeting)
     webhook: bool = False  # the fake server POSTs updates to the bot instead of being polled
@@ -161,11 +162,12 @@ def run_scenario(scenario: Scenario) -> dict[str, Any]:
     """Start server and bot, run the plan, collect both sides' figures, stop both."""
     ctx = mp.get_context("spawn")
     plan = scenario.plan
-    if scenario.seeded:
+    if scenario.seeded and isinstance(plan, load.LoadPlan):
         plan = replace(plan, greeting=greeting())
+    serve = overload.serve if isinstance(plan, overload.OverloadPlan) else load.serve
     server_end, server_child = ctx.Pipe()
     bot_end, bot_child = ctx.Pipe()
-    server = ctx.Process(target=load.serve, args=(server_child,), name="fake-bot-api")
+    server = ctx.Process(target=serve, args=(server_child,), name="fake-bot-api")
     bot = None
     with tempfile.TemporaryDirectory(prefix="fc-bench-") as folder:
         try:
@@ -173,6 +175,7 @@ def run_scenario(scenario: Scenario) -> dict[str, Any]:
             server_end.send(plan)
             base_url = _recv(server_end, START_TIMEOUT, "fake server", server)
             seed = plan.chats if scenario.seeded else 0
+            duration = plan.duration if isinstance(plan, load.LoadPlan) else plan.burst_seconds
             args = (
                 bot_child,
                 scenario.bot,
@@ -187,7 +190,7 @@ def run_scenario(scenario: Scenario) -> dict[str, Any]:
             _recv(bot_end, START_TIMEOUT, "bot", bot)
             bot_end.send("mark")
             server_end.send("go")
-            result = _recv(server_end, plan.duration + plan.grace + 60, "load generator", server)
+            result = _recv(server_end, duration + plan.grace + 60, "load generator", server)
             bot_end.send("report")
             report = _recv(bot_end, 30, "bot", bot)
         finally:

@@ -60,9 +60,10 @@ class LoadResult:
 class CountingApi(FakeBotApi):
     """The fake server, keeping counts instead of every call (a long run would fill memory)."""
 
-    def __init__(self, on_message: Any) -> None:
+    def __init__(self, on_message: Any, on_answer: Any = None) -> None:
         super().__init__(common.TOKEN, validate_pushes=False)
         self.on_message = on_message
+        self.on_answer = on_answer  # answerCallbackQuery's query id, as the server sees it
         self.counts: Counter[str] = Counter()
         self.rejected = 0
         self.refusals: Counter[str] = Counter()
@@ -81,6 +82,8 @@ class CountingApi(FakeBotApi):
             self.counts[name] += 1
             if name == "sendMessage":
                 self.on_message(params["chat_id"], body["result"])
+            elif name == "answerCallbackQuery" and self.on_answer is not None:
+                self.on_answer(params["callback_query_id"])
         return body, status
 
 
