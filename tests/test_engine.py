@@ -73,7 +73,9 @@ def test_typed_danger_is_gentle_and_conversation_goes_on(engine) -> None:
         [say] = replies
         assert say.referrals[:2] == ("noodnummer_112", "veilig_thuis")
         assert new.at == session.at, "a typed alarm must not move the conversation"
-        assert say.buttons == engine.buttons(session)
+        choices = engine.buttons(session)
+        assert say.buttons[: len(choices)] == choices  # (+ the danger button on its own step)
+        assert say.urgent
 
 
 @pytest.mark.parametrize("words", ["stop", "/stop", "Wis", "WÍS!"])
@@ -246,7 +248,7 @@ def test_typed_thoughts_of_suicide_get_112_then_the_suicide_line(engine) -> None
     expected = {
         "NL": "zelfmoordpreventie_113",
         "BE-VLG": "zelfmoordlijn_1813",
-        "BE-WAL-BRU": "zelfmoordlijn_1813",
+        "BE-WAL-BRU": "prevention_suicide_cps",  # French first, then 1813
     }
     for region, line in expected.items():
         session = at(engine, "main", "menu", region)

@@ -65,7 +65,20 @@ class Report:
 
 
 def read_corpus(folder: Path, part: str) -> list[Sample]:
-    """Both files of one part: alarm_<part>.yaml and topics_<part>.yaml."""
+    """Both files of one part. The held-out part leaves out messages that also occur in the
+    tuning part (short common phrases both writers wrote): those were tuned on."""
+    samples = _read_part(folder, part)
+    if part != "heldout":
+        return samples
+    tuned = {_same(s.text) for s in _read_part(folder, "tune")}
+    return [s for s in samples if _same(s.text) not in tuned]
+
+
+def _same(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _read_part(folder: Path, part: str) -> list[Sample]:
     samples: list[Sample] = []
     alarm = folder / f"alarm_{part}.yaml"
     topics = folder / f"topics_{part}.yaml"

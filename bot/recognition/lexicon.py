@@ -95,7 +95,9 @@ class Lexicon:
         self._stems: dict[str, list[Entry]] = {}
         self._endings: dict[str, list[Entry]] = {}
         self._phrases: dict[str, list[tuple[Entry, tuple[_Part, ...]]]] = {}  # first word -> ...
-        self._phrase_stems: list[tuple[Entry, tuple[_Part, ...]]] = []
+        # phrases whose first word is a stem, by the stem's first three letters; then the rest
+        self._phrase_stems: dict[str, list[tuple[Entry, tuple[_Part, ...]]]] = {}
+        self._phrase_endings: list[tuple[Entry, tuple[_Part, ...]]] = []
         self._fuzzy_words: dict[str, set[str]] = {}  # deletion variant -> words
         self._fuzzy_stems: dict[str, set[str]] = {}  # deletion variant -> stems
         for entry in entries:
@@ -108,8 +110,10 @@ class Lexicon:
         if len(parts) > 1:
             if parts[0].kind == "word":
                 self._phrases.setdefault(parts[0].text, []).append((entry, parts))
+            elif parts[0].kind == "stem" and len(parts[0].text) >= 3:
+                self._phrase_stems.setdefault(parts[0].text[:3], []).append((entry, parts))
             else:
-                self._phrase_stems.append((entry, parts))
+                self._phrase_endings.append((entry, parts))
             return
         part = parts[0]
         index = {"word": self._words, "stem": self._stems, "ending": self._endings}[part.kind]
@@ -123,6 +127,7 @@ class Lexicon:
     def find(self, toks: tuple[str, ...]) -> list[Hit]:
         """Every concept in the message, each entry at most once per position."""
         hits: list[Hit] = []
+        present = set(toks)
         for i, tok in enumerate(toks):
             found = self._single(tok)
             if (
@@ -135,11 +140,14 @@ class Lexicon:
             for entry, how in found:
                 hits.append(Hit(entry.concept, i, i + 1, tok, entry, how))
             for entry, parts in self._phrases.get(tok, ()):
+                if not _words_present(parts, present):
+                    continue
                 end = _follow(toks, i, parts)
                 if end:
                     hits.append(Hit(entry.concept, i, end, " ".join(toks[i:end]), entry, "phrase"))
-            for entry, parts in self._phrase_stems:
-                if parts[0].matches(tok):
+            stem_phrases = self._phrase_stems.get(tok[:3], ())
+            for entry, parts in (*stem_phrases, *self._phrase_endings):
+                if parts[0].matches(tok) and _words_present(parts, present):
                     end = _follow(toks, i, parts)
                     if end:
                         typed = " ".join(toks[i:end])
@@ -177,6 +185,11 @@ class Lexicon:
                 if any(h[-1] == stem[-1] and within_one_typo(h, stem) for h in heads):
                     found += [(e, "typo") for e in self._stems[stem]]
         return found
+
+
+def _words_present(parts: tuple[_Part, ...], present: set[str]) -> bool:
+    """A cheap first test: every plain word of the phrase occurs somewhere in the message."""
+    return all(p.text in present for p in parts if p.kind == "word")
 
 
 def _follow(toks: tuple[str, ...], i: int, parts: tuple[_Part, ...]) -> int:

@@ -1,0 +1,58 @@
+"""The labelled corpus: big enough, parts kept apart, and the recogniser never worse than the
+figures recorded in tests/corpus/recorded.yaml (benchmarks/recognition.py --record)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.recognition.evaluate import LANGUAGES, PARTS, evaluate, read_corpus
+
+CORPUS = Path(__file__).parent / "corpus"
+RECORDED = yaml.safe_load((CORPUS / "recorded.yaml").read_text(encoding="utf-8"))
+SAMPLES = {part: read_corpus(CORPUS, part) for part in PARTS}
+
+
+@pytest.fixture(scope="module")
+def reports(runtime):
+    recogniser = runtime.engine.intents.recogniser
+    return {part: evaluate(recogniser, SAMPLES[part], part) for part in PARTS}
+
+
+def test_the_corpus_is_as_large_as_the_issue_asks() -> None:
+    both = SAMPLES["tune"] + SAMPLES["heldout"]
+    labels = Counter(s.label.split(":")[0] for s in both)
+    assert labels["danger"] >= 300 and labels["crisis"] >= 100 and labels["benign"] >= 300
+    assert labels["topic"] >= 200
+    for part in PARTS:
+        assert {s.lang for s in SAMPLES[part]} == set(LANGUAGES)
+
+
+def test_the_held_out_part_is_measured_without_what_was_tuned_on() -> None:
+    def norm(text: str) -> str:
+        return " ".join(text.casefold().split())
+
+    tuned = {norm(s.text) for s in SAMPLES["tune"]}
+    assert not [s.text for s in SAMPLES["heldout"] if norm(s.text) in tuned]
+    written = yaml.safe_load((CORPUS / "alarm_heldout.yaml").read_text(encoding="utf-8"))
+    assert len(SAMPLES["heldout"]) >= 0.9 * (len(written) + 160)  # few common phrases left out
+
+
+@pytest.mark.parametrize("part", PARTS)
+@pytest.mark.parametrize("measure", ["danger", "crisis", "false_alarm", "topic"])
+def test_never_worse_than_recorded(reports, part: str, measure: str) -> None:
+    report = reports[part]
+    for lang in (*LANGUAGES, "all"):
+        recorded = RECORDED[part][measure].get(lang)
+        if not recorded:
+            continue
+        tally = report.overall(measure) if lang == "all" else getattr(report, measure)[lang]
+        assert tally.total == recorded[1], f"{part} {measure} {lang}: the corpus changed"
+        misses = [f"{s.text!r} <- {got}" for s, got in tally.misses]
+        if measure == "false_alarm":
+            assert tally.hits <= recorded[0], f"{part} {lang}: more false alarms: {misses}"
+        else:
+            assert tally.hits >= recorded[0], f"{part} {lang}: recall dropped; misses: {misses}"
