@@ -113,8 +113,8 @@ class Settings:
         if max_rate is None or max_rate > HIGHEST_MAX_RATE:
             problems.append(
                 f"{MAX_RATE} must be messages per second from 0 to {HIGHEST_MAX_RATE} "
-                f"(default {DEFAULT_MAX_RATE}, Telegram's limit; 0 = no cap, for a self-hosted "
-                f"Bot API server or tests); it is {env.get(MAX_RATE)!r}."
+                f"(default {DEFAULT_MAX_RATE}, Telegram's limit; 0 = no cap, for tests or a Bot "
+                f"API server that paces for itself); it is {env.get(MAX_RATE)!r}."
             )
 
         database_url = default_database_url(env)

@@ -108,7 +108,7 @@ def test_max_rate_is_read(value: str, rate: float) -> None:
 def test_max_rate_must_be_messages_per_second_from_0_to_1000(value: str) -> None:
     assert only_problem({config.MAX_RATE: value}) == (
         "FIRSTCONTACT_TELEGRAM_MAX_RATE must be messages per second from 0 to 1000 (default 30, "
-        "Telegram's limit; 0 = no cap, for a self-hosted Bot API server or tests); "
+        "Telegram's limit; 0 = no cap, for tests or a Bot API server that paces for itself); "
         f"it is {value!r}."
     )
 

@@ -49,7 +49,7 @@ class TelegramOptions:
     connections: int = API_CONNECTIONS  # parallel replies (getUpdates has its own one)
     max_retries: int = 3  # on 429, wait retry_after and send again
     # Messages per second across all chats: Telegram's documented bulk limit; 0 lifts the cap
-    # (a self-hosted Bot API server, tests, the benchmark). FIRSTCONTACT_TELEGRAM_MAX_RATE.
+    # (tests, the benchmark, a Bot API server pacing for itself): FIRSTCONTACT_TELEGRAM_MAX_RATE.
     overall_max_rate: float = 30.0
     limits: Limits = field(default_factory=Limits)
     announce: bool = True  # setMyCommands / setMyDescription at start
