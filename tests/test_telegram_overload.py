@@ -88,10 +88,14 @@ def is_112(call: Call) -> bool:
 
 
 def cap_kept(times: list[float], rate: float, burst: float) -> bool:
-    """No stretch of sends went faster than the cap allows: at most burst + rate × its length."""
+    """No stretch of sends went faster than the cap allows: at most burst + rate × its length.
+
+    Seen at the server, so a few messages of slack for HTTP latency that varies per call; the
+    send queue's own tests check the pace exactly.
+    """
     times = sorted(times)
     return all(
-        j - i + 1 <= burst + rate * (times[j] - times[i]) + 1
+        j - i + 1 <= burst + rate * (times[j] - times[i]) + 3
         for i in range(len(times))
         for j in range(i + 1, len(times))
     )
