@@ -38,6 +38,8 @@ class Slots(Protocol):
 
 @dataclass(slots=True)
 class _Waiter:
+    """One send waiting: its future is resolved when its turn comes."""
+
     future: asyncio.Future[None]
     urgent: bool
 
