@@ -191,6 +191,25 @@ async def test_a_flood_from_one_chat_is_throttled_without_hurting_others(
     assert api.calls_rejected == []
 
 
+async def test_danger_typed_in_a_flood_still_gets_112_once(
+    api: FakeBotApi, store: SessionStore, runtime: Runtime
+) -> None:
+    """Rule 4: 112 whatever the load. A flooding chat's alarm passes the gate, once."""
+    chat_id = 610_000_205
+    limits = Limits(flood_burst=3, flood_rate=0.2)
+    async with running_bot(api, store, runtime, limits=limits) as bot:
+        for _ in range(6):
+            api.push_text(chat_id, "hallo?")
+        api.push_text(chat_id, "ze staat nu voor de deur met een mes")
+        api.push_text(chat_id, "ze staat nu voor de deur met een mes")  # not a second time
+        await until(lambda: bot.handler.handled >= 8)
+        texts = [c.params["text"] for c in api.calls("sendMessage", chat_id)]
+        assert sum("rustig aan" in t for t in texts) == 1
+        alarms = [t for t in texts if t.startswith("Ben je nu in gevaar?")]
+        assert len(alarms) == 1 and texts.index(alarms[0]) == len(texts) - 1
+    assert api.calls_rejected == []
+
+
 async def test_every_press_is_answered_even_when_dropped_and_before_stopping(
     api: FakeBotApi, store: SessionStore, runtime: Runtime
 ) -> None:

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 GROUP_CHANNEL = "telegram-group"  # a different key space: group chats never get a session
 MESSAGE_IDS_KEPT = 50
+ALARM_EVERY = 10.0  # seconds: how often a flooding chat still gets an answer to danger
 
 
 class SessionStore(Protocol):
@@ -86,6 +87,7 @@ class UpdateHandler:
         self.limits = limits
         self.locks = ChatLocks()
         self.flood = FloodGate(limits.flood_burst, limits.flood_rate, limits.max_chats)
+        self.alarm_gate = FloodGate(1, 1 / ALARM_EVERY, limits.max_chats)
         self.groups = SeenOnce(limits.group_notices)
         self.handled = 0  # updates finished, whatever the outcome (tests and benchmarks wait on it)
         self._answering: set[asyncio.Task[None]] = set()
@@ -133,6 +135,8 @@ class UpdateHandler:
         if incoming.event is None:  # a service message: nothing was said
             return
         admit, warn = self.flood.admit(key)  # synchronous: the order of arrival is kept
+        if not admit and self._alarm_past_flood(key, incoming):
+            admit = True  # 112 comes first whatever the load, even to a flooding chat
         if not admit:
             # One line per flood, not per dropped update: a flood must not flood the log.
             log.log(
@@ -155,6 +159,14 @@ class UpdateHandler:
                 except Exception as exc:  # never a traceback: it could quote what was typed
                     log.error("update failed session=%s error=%s", tag, type(exc).__name__)
                     await outbox.send_text(self.sender, incoming.chat_id, texts.TROUBLE, tag)
+
+    def _alarm_past_flood(self, key: str, incoming: Incoming) -> bool:
+        """A flooding chat's danger or crisis still gets its answer, once per ALARM_EVERY
+        seconds, so typing alarm words cannot become a way round the flood gate."""
+        assert incoming.event is not None
+        if not expect_urgent(self.engine, incoming.event, time.time()):
+            return False
+        return self.alarm_gate.admit(key)[0]
 
     async def _group(self, incoming: Incoming) -> None:
         """Groups and channels: one short note per chat per process, and nothing stored."""
