@@ -95,8 +95,14 @@ def markdown(results: dict, timing: dict) -> str:
         "",
     ]
     for part in PARTS:
+        if part not in results:
+            continue
         found = results[part]
-        title = "held-out part (never tuned on)" if part == "heldout" else "tuning part"
+        title = {
+            "tune": "tuning part",
+            "heldout": "held-out part (never tuned on)",
+            "heldout2": "second held-out part (written after the first tuning; never tuned on)",
+        }[part]
         lines += [f"**{title}**", "", "| | " + " | ".join(LANGUAGES) + " | all |"]
         lines.append("|---" * (len(LANGUAGES) + 2) + "|")
         for name, label in MEASURES.items():
@@ -124,6 +130,8 @@ def main() -> int:
     texts = []
     for part in PARTS:
         samples = read_corpus(CORPUS, part)
+        if not samples:
+            continue
         texts += [s.text for s in samples]
         report = evaluate(recogniser, samples, part)
         print(format_report(report, show_misses=args.misses))

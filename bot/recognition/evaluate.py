@@ -16,7 +16,7 @@ import yaml
 from bot.recognition.rules import Recogniser
 
 LANGUAGES = ("nl", "nl-BE", "en", "fr")
-PARTS = ("tune", "heldout")
+PARTS = ("tune", "heldout", "heldout2")  # heldout2: written after the first tuning, unseen
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +65,11 @@ class Report:
 
 
 def read_corpus(folder: Path, part: str) -> list[Sample]:
-    """Both files of one part. The held-out part leaves out messages that also occur in the
-    tuning part (short common phrases both writers wrote): those were tuned on."""
+    """Every file of one part (the tuning part may have several: alarm_tune*.yaml). A held-out
+    part leaves out messages that also occur in the tuning part (short common phrases several
+    writers wrote): those were tuned on."""
     samples = _read_part(folder, part)
-    if part != "heldout":
+    if part == "tune":
         return samples
     tuned = {_same(s.text) for s in _read_part(folder, "tune")}
     return [s for s in samples if _same(s.text) not in tuned]
@@ -80,12 +81,13 @@ def _same(text: str) -> str:
 
 def _read_part(folder: Path, part: str) -> list[Sample]:
     samples: list[Sample] = []
-    alarm = folder / f"alarm_{part}.yaml"
-    topics = folder / f"topics_{part}.yaml"
-    for row in yaml.safe_load(alarm.read_text(encoding="utf-8")) if alarm.exists() else []:
-        samples.append(Sample(str(row["text"]), row["lang"], row["label"], row.get("also")))
-    for row in yaml.safe_load(topics.read_text(encoding="utf-8")) if topics.exists() else []:
-        samples.append(Sample(str(row["text"]), row["lang"], f"topic:{row['topic']}"))
+    pattern = "{kind}_tune*.yaml" if part == "tune" else "{kind}_" + part + ".yaml"
+    for path in sorted(folder.glob(pattern.format(kind="alarm"))):
+        for row in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            samples.append(Sample(str(row["text"]), row["lang"], row["label"], row.get("also")))
+    for path in sorted(folder.glob(pattern.format(kind="topics"))):
+        for row in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            samples.append(Sample(str(row["text"]), row["lang"], f"topic:{row['topic']}"))
     return samples
 
 
