@@ -85,6 +85,9 @@ class _Part:
         return token == self.text
 
 
+_Phrase = tuple[Entry, tuple[_Part, ...], frozenset[str]]
+
+
 class Lexicon:
     """Every entry of every language, indexed so a message is read in one pass."""
 
@@ -94,10 +97,11 @@ class Lexicon:
         self._words: dict[str, list[Entry]] = {}
         self._stems: dict[str, list[Entry]] = {}
         self._endings: dict[str, list[Entry]] = {}
-        self._phrases: dict[str, list[tuple[Entry, tuple[_Part, ...]]]] = {}  # first word -> ...
+        # first word -> (entry, parts, the plain words every match needs somewhere in the text)
+        self._phrases: dict[str, list[_Phrase]] = {}
         # phrases whose first word is a stem, by the stem's first three letters; then the rest
-        self._phrase_stems: dict[str, list[tuple[Entry, tuple[_Part, ...]]]] = {}
-        self._phrase_endings: list[tuple[Entry, tuple[_Part, ...]]] = []
+        self._phrase_stems: dict[str, list[_Phrase]] = {}
+        self._phrase_endings: list[_Phrase] = []
         self._fuzzy_words: dict[str, set[str]] = {}  # deletion variant -> words
         self._fuzzy_stems: dict[str, set[str]] = {}  # deletion variant -> stems
         for entry in entries:
@@ -108,12 +112,13 @@ class Lexicon:
     def _add(self, entry: Entry) -> None:
         parts = tuple(_Part(p) for p in entry.form.split())
         if len(parts) > 1:
+            phrase = (entry, parts, frozenset(p.text for p in parts if p.kind == "word"))
             if parts[0].kind == "word":
-                self._phrases.setdefault(parts[0].text, []).append((entry, parts))
+                self._phrases.setdefault(parts[0].text, []).append(phrase)
             elif parts[0].kind == "stem" and len(parts[0].text) >= 3:
-                self._phrase_stems.setdefault(parts[0].text[:3], []).append((entry, parts))
+                self._phrase_stems.setdefault(parts[0].text[:3], []).append(phrase)
             else:
-                self._phrase_endings.append((entry, parts))
+                self._phrase_endings.append(phrase)
             return
         part = parts[0]
         index = {"word": self._words, "stem": self._stems, "ending": self._endings}[part.kind]
@@ -139,15 +144,15 @@ class Lexicon:
                 found = self._typo(tok)
             for entry, how in found:
                 hits.append(Hit(entry.concept, i, i + 1, tok, entry, how))
-            for entry, parts in self._phrases.get(tok, ()):
-                if not _words_present(parts, present):
+            for entry, parts, needed in self._phrases.get(tok, ()):
+                if not needed <= present:  # a cheap first test
                     continue
                 end = _follow(toks, i, parts)
                 if end:
                     hits.append(Hit(entry.concept, i, end, " ".join(toks[i:end]), entry, "phrase"))
             stem_phrases = self._phrase_stems.get(tok[:3], ())
-            for entry, parts in (*stem_phrases, *self._phrase_endings):
-                if parts[0].matches(tok) and _words_present(parts, present):
+            for entry, parts, needed in (*stem_phrases, *self._phrase_endings):
+                if needed <= present and parts[0].matches(tok):
                     end = _follow(toks, i, parts)
                     if end:
                         typed = " ".join(toks[i:end])
@@ -185,11 +190,6 @@ class Lexicon:
                 if any(h[-1] == stem[-1] and within_one_typo(h, stem) for h in heads):
                     found += [(e, "typo") for e in self._stems[stem]]
         return found
-
-
-def _words_present(parts: tuple[_Part, ...], present: set[str]) -> bool:
-    """A cheap first test: every plain word of the phrase occurs somewhere in the message."""
-    return all(p.text in present for p in parts if p.kind == "word")
 
 
 def _follow(toks: tuple[str, ...], i: int, parts: tuple[_Part, ...]) -> int:
