@@ -91,9 +91,16 @@ _Phrase = tuple[Entry, tuple[_Part, ...], frozenset[str]]
 class Lexicon:
     """Every entry of every language, indexed so a message is read in one pass."""
 
-    def __init__(self, entries: list[Entry], common: set[str] = frozenset()):
+    def __init__(
+        self,
+        entries: list[Entry],
+        common: set[str] = frozenset(),
+        spelling: dict[str, str] | None = None,
+    ):
         self.entries = entries
         self.common = frozenset(common)
+        # informal spellings read as the standard word, in entries and messages alike
+        self.spelling = dict(spelling or {})
         self._words: dict[str, list[Entry]] = {}
         self._stems: dict[str, list[Entry]] = {}
         self._endings: dict[str, list[Entry]] = {}
@@ -110,7 +117,7 @@ class Lexicon:
         self._ending_lengths = sorted({len(s) for s in self._endings})
 
     def _add(self, entry: Entry) -> None:
-        parts = tuple(_Part(p) for p in entry.form.split())
+        parts = tuple(_Part(self.spelling.get(p, p)) for p in entry.form.split())
         if len(parts) > 1:
             phrase = (entry, parts, frozenset(p.text for p in parts if p.kind == "word"))
             if parts[0].kind == "word":
@@ -132,6 +139,8 @@ class Lexicon:
     def find(self, toks: tuple[str, ...]) -> list[Hit]:
         """Every concept in the message, each entry at most once per position."""
         hits: list[Hit] = []
+        if self.spelling:
+            toks = tuple(self.spelling.get(t, t) for t in toks)
         present = set(toks)
         for i, tok in enumerate(toks):
             found = self._single(tok)

@@ -20,7 +20,7 @@ from bot.recognition.text import tokens
 RULES_FILE = "regels.yaml"
 RULE_FIELDS = {"threshold", "topic_threshold", "window", "emergency", "crisis", "topics"}
 TARGET_FIELDS = {"rules", "adjust", "goto", "note"}
-WORD_FIELDS = {"language", "words", "common", "note"}
+WORD_FIELDS = {"language", "words", "common", "spelling", "note"}
 
 
 class _Reader:
@@ -50,17 +50,20 @@ def load_recogniser(folder: Path) -> Recogniser:
         raise DataError([Problem(ERROR, Where(str(rules_path), 1), "the rules file is missing")])
     entries: list[Entry] = []
     common: set[str] = set()
+    spelling: dict[str, str] = {}
     for path in sorted(folder.glob("*.yaml")):
         if path.name != RULES_FILE:
-            _read_words(reader, path, entries, common)
+            _read_words(reader, path, entries, common, spelling)
     concepts = {e.concept for e in entries}
-    recogniser = _read_rules(reader, rules_path, concepts, Lexicon(entries, common))
+    recogniser = _read_rules(reader, rules_path, concepts, Lexicon(entries, common, spelling))
     if reader.problems:
         raise DataError(reader.problems)
     return recogniser
 
 
-def _read_words(reader: _Reader, path: Path, entries: list[Entry], common: set[str]) -> None:
+def _read_words(
+    reader: _Reader, path: Path, entries: list[Entry], common: set[str], spelling: dict[str, str]
+) -> None:
     data = read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("words"), dict):
         reader.error(path, 1, "a words file needs 'language:' and 'words:' (concept: [words])")
@@ -88,6 +91,20 @@ def _read_words(reader: _Reader, path: Path, entries: list[Entry], common: set[s
             entries.append(Entry(str(concept), normal, where))
     for word in data.get("common") or []:
         common.update(tokens(str(word)))
+    variants = data.get("spelling") or {}
+    if not isinstance(variants, dict):
+        reader.error(path, line_of(data, "spelling"), "'spelling' must map a spelling to a word")
+        return
+    for variant, standard in variants.items():
+        typed, meant = tokens(str(variant)), tokens(str(standard))
+        if len(typed) != 1 or len(meant) != 1:
+            reader.error(
+                path,
+                line_of(variants, variant),
+                f"spelling '{variant}: {standard}' must be one word for one word",
+            )
+            continue
+        spelling[typed[0]] = meant[0]
 
 
 def _form(raw: str) -> str:

@@ -132,10 +132,14 @@ class Recogniser:
         if best_only:
             matched = [max(matched, key=lambda r: r.score)]
         reasons = list(matched)
+        used = {i for r in matched for h in r.hits for i in range(h.start, h.end)}
         for concept, delta in target.adjust:
-            if concept in by_concept:
-                hits = (by_concept[concept][0],)
-                reasons.append(Reason("adjust", delta, (concept,), hits, ""))
+            # An adjustment needs a word of its own, not only words a rule already read ("is
+            # 't gedaan met mij" is a threat, not a question); "kan niet meer slapen" has one.
+            hits = by_concept.get(concept, ())
+            free = [h for h in hits if not used.issuperset(range(h.start, h.end))]
+            if free:
+                reasons.append(Reason("adjust", delta, (concept,), (free[0],), ""))
         return sum(r.score for r in reasons), reasons
 
 
