@@ -34,6 +34,18 @@ def test_tokens_fold_case_accents_repeats_and_keep_emoji_and_questions() -> None
     )
     assert tokens("'k zit in 't kot") == ("k", "zit", "in", "t", "kot")
     assert tokens("x" * 10_000) == ("x",)
+    assert tokens("m'n vrouw, z’n kat, d'r auto, d'n l'arme") == (
+        "mijn",
+        "vrouw",
+        "zijn",
+        "kat",
+        "haar",
+        "auto",
+        "d",
+        "n",
+        "l",
+        "arme",
+    )
 
 
 @pytest.mark.parametrize(
@@ -201,3 +213,15 @@ def test_missing_rules_file_and_broken_yaml(tmp_path: Path) -> None:
     [message] = problems(folder)
     assert message.startswith(f"{folder}/fr.yaml:2: error: ")
     assert "Traceback" not in message
+
+
+def test_any_text_is_read_without_an_error() -> None:
+    """Odd input never crashes the reader: apostrophes, controls, emoji, other scripts."""
+    import random
+
+    alphabet = "ab dn'’`mzr?!.,\u0000\u202e\u200b🔪😭🆘éßÆ中ع\n\t" + "x" * 5
+    rng = random.Random(8)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        verdict = SHIPPED.read(text)
+        assert set(verdict.alarms) <= {"emergency", "crisis"}

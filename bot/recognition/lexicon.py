@@ -2,8 +2,8 @@
 
 An entry is a word (`mes`), a stem (`wurg*`: wurgt, wurgde, wurgen), an ending (`*mes`:
 keukenmes) or several of those in order with a few other words allowed between them
-(`sluit* op`: "sluit me op", "ze sluit mij gewoon op"). Words of six letters or more, and
-stems of five, also match with one typo (a letter missing, extra, wrong or two swapped; a
+(`sluit* op`: "sluit me op", "ze sluit mij gewoon op"). Words and stems of six letters or
+more also match with one typo (a letter missing, extra, wrong or two swapped; a
 word's first and a stem's last letter must be right), unless the typed word is a common word
 of some language (`common`).
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MIN_FUZZY = 6  # shorter words are too easily another word with one letter changed
-MIN_FUZZY_STEM = 5  # a stem's last letter must be typed right, which guards short stems
+MIN_FUZZY_STEM = 6  # a stem's last letter must be typed right, which guards short stems
 GAP = 3  # other words allowed between the parts of a multi-word entry
 
 

@@ -10,12 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import wordfreq
+
 from bot.engine.model import Where
 from bot.engine.yamlsource import line_of, read_yaml, suggest
 from bot.problems import ERROR, DataError, Problem
 from bot.recognition.lexicon import Entry, Lexicon
 from bot.recognition.rules import ALARM_INTENTS, Recogniser, Rule, Target
 from bot.recognition.text import tokens
+
+# A typed word that is a real word of a language the bot reads is never taken for a typo of
+# another: "stukken" is not "stikken", "overleden" is not "overreden". The most frequent
+# words of each language come from wordfreq's bundled lists (no download).
+KNOWN_WORDS = 30_000
 
 RULES_FILE = "regels.yaml"
 RULE_FIELDS = {"threshold", "topic_threshold", "window", "emergency", "crisis", "topics"}
@@ -51,9 +58,11 @@ def load_recogniser(folder: Path) -> Recogniser:
     entries: list[Entry] = []
     common: set[str] = set()
     spelling: dict[str, str] = {}
+    languages: set[str] = set()
     for path in sorted(folder.glob("*.yaml")):
         if path.name != RULES_FILE:
-            _read_words(reader, path, entries, common, spelling)
+            languages.add(_read_words(reader, path, entries, common, spelling))
+    common |= known_words(languages)
     concepts = {e.concept for e in entries}
     recogniser = _read_rules(reader, rules_path, concepts, Lexicon(entries, common, spelling))
     if reader.problems:
@@ -61,13 +70,24 @@ def load_recogniser(folder: Path) -> Recogniser:
     return recogniser
 
 
+def known_words(languages: set[str]) -> set[str]:
+    """The most frequent words of each language, folded as messages are."""
+    known: set[str] = set()
+    for language in sorted(languages):
+        if language in wordfreq.available_languages():
+            for word in wordfreq.top_n_list(language, KNOWN_WORDS):
+                known.update(tokens(word))
+    return known
+
+
 def _read_words(
     reader: _Reader, path: Path, entries: list[Entry], common: set[str], spelling: dict[str, str]
-) -> None:
+) -> str:
+    """One language's file into entries, common words and spellings; returns its language."""
     data = read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("words"), dict):
         reader.error(path, 1, "a words file needs 'language:' and 'words:' (concept: [words])")
-        return
+        return ""
     reader.unknown_fields(path, data, WORD_FIELDS, "this words file")
     words = data["words"]
     for concept, forms in words.items():
@@ -94,7 +114,7 @@ def _read_words(
     variants = data.get("spelling") or {}
     if not isinstance(variants, dict):
         reader.error(path, line_of(data, "spelling"), "'spelling' must map a spelling to a word")
-        return
+        return str(data.get("language") or "")
     for variant, standard in variants.items():
         typed, meant = tokens(str(variant)), tokens(str(standard))
         if len(typed) != 1 or len(meant) != 1:
@@ -105,6 +125,7 @@ def _read_words(
             )
             continue
         spelling[typed[0]] = meant[0]
+    return str(data.get("language") or "")
 
 
 def _form(raw: str) -> str:

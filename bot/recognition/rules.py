@@ -13,6 +13,8 @@ from bot.recognition.lexicon import Hit, Lexicon
 from bot.recognition.text import tokens
 
 ALARM_INTENTS = ("emergency", "crisis")
+SOFT_DOUBT = -0.6  # the most that mild doubts together take off a score
+MAX_TOPIC_BOOST = 2.0  # a topic rule counts at most twice its weight, however often named
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,22 +127,39 @@ class Recogniser:
             if rule.max_words and words > rule.max_words:
                 continue
             found = _together(rule, by_concept, rule.window or self.window)
-            if found is not None:
-                matched.append(Reason("rule", rule.weight, rule.concepts, found, rule.source))
+            if found is None:
+                continue
+            weight = rule.weight
+            if not best_only and len(rule.concepts) == 1:
+                # a topic named in more words is more likely the topic: +half per other spot
+                found = _distinct_spots(by_concept[rule.concepts[0]])
+                weight *= min(MAX_TOPIC_BOOST, 1 + 0.5 * (len(found) - 1))
+            matched.append(Reason("rule", weight, rule.concepts, found, rule.source))
         if not matched:
             return 0.0, []
         if best_only:
             matched = [max(matched, key=lambda r: r.score)]
         reasons = list(matched)
-        used = {i for r in matched for h in r.hits for i in range(h.start, h.end)}
+        read_by: dict[int, set[str]] = {}  # word position -> the rule concepts that read it
+        for c in {c for rule in target.rules for c in rule.concepts}:
+            for h in by_concept.get(c, ()):
+                for i in range(h.start, h.end):
+                    read_by.setdefault(i, set()).add(c)
         for concept, delta in target.adjust:
             # An adjustment needs a word of its own, not only words a rule already read ("is
             # 't gedaan met mij" is a threat, not a question); "kan niet meer slapen" has one.
+            used = {i for i, concepts in read_by.items() if concepts - {concept}}
             hits = by_concept.get(concept, ())
             free = [h for h in hits if not used.issuperset(range(h.start, h.end))]
             if free:
                 reasons.append(Reason("adjust", delta, (concept,), (free[0],), ""))
-        return sum(r.score for r in reasons), reasons
+        total = sum(r.score for r in reasons)
+        # Mild doubts (above -1 each: a question, work, a third person) together lower a
+        # score by at most SOFT_DOUBT; a strong one (last year, a film, "not in danger") fully.
+        soft = sum(r.score for r in reasons if r.what == "adjust" and -1.0 < r.score < 0)
+        if soft < SOFT_DOUBT:
+            total += SOFT_DOUBT - soft
+        return total, reasons
 
 
 def _together(rule: Rule, by_concept: dict[str, list[Hit]], window: int) -> tuple[Hit, ...] | None:
@@ -167,6 +186,15 @@ def _together(rule: Rule, by_concept: dict[str, list[Hit]], window: int) -> tupl
         if span <= window and _distinct(chosen):
             return tuple(chosen)
     return None
+
+
+def _distinct_spots(hits: list[Hit]) -> tuple[Hit, ...]:
+    """One hit per stretch of words: overlapping hits (a stem and its phrase) count once."""
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if not kept or hit.start >= kept[-1].end:
+            kept.append(hit)
+    return tuple(kept)
 
 
 def _distinct(chosen: list[Hit]) -> bool:

@@ -19,6 +19,12 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Dutch contractions that are one word: m'n = mijn, z'n = zijn, d'r = haar.
+_CONTRACTIONS = re.compile(r"\b(m[\u2019'`]n|z[\u2019'`]n|d[\u2019'`]r)\b")
+_WHOLE = {"mn": "mijn", "zn": "zijn", "dr": "haar"}
+
+
 def tokens(text: str) -> tuple[str, ...]:
     """The words of a message in order, letter runs shortened; emoji kept as words."""
-    return tuple(_REPEAT.sub(r"\1", t) for t in _TOKEN.findall(fold(text)))
+    folded = _CONTRACTIONS.sub(lambda m: _WHOLE[m[1][0] + m[1][-1]], fold(text))
+    return tuple(_REPEAT.sub(r"\1", t) for t in _TOKEN.findall(folded))
