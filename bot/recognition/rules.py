@@ -146,11 +146,12 @@ class Recogniser:
                 for i in range(h.start, h.end):
                     read_by.setdefault(i, set()).add(c)
         for concept, delta in target.adjust:
-            # An adjustment needs a word of its own, not only words a rule already read ("is
-            # 't gedaan met mij" is a threat, not a question); "kan niet meer slapen" has one.
+            # A mild adjustment needs a word of its own, not only words a rule already read
+            # ("is 't gedaan met mij" is a threat, not a question); a strong one ("vorig jaar",
+            # "zelfmoordlijn") always counts.
             used = {i for i, concepts in read_by.items() if concepts - {concept}}
             hits = by_concept.get(concept, ())
-            free = [h for h in hits if not used.issuperset(range(h.start, h.end))]
+            free = [h for h in hits if delta <= -1.0 or not used.issuperset(range(h.start, h.end))]
             if free:
                 reasons.append(Reason("adjust", delta, (concept,), (free[0],), ""))
         total = sum(r.score for r in reasons)
