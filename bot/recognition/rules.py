@@ -38,6 +38,10 @@ class Target:
     goto: str | None = None  # topics: the step a man is taken to
     label: str | None = None  # topics: the button text offering it
 
+    def concepts(self) -> frozenset[str]:
+        """Every concept its rules read."""
+        return frozenset(c for rule in self.rules for c in rule.concepts)
+
 
 @dataclass(frozen=True, slots=True)
 class Reason:
@@ -89,6 +93,9 @@ class Recogniser:
         self.threshold = threshold
         self.topic_threshold = topic_threshold
         self.window = window
+        self._read_by_rules = {
+            name: target.concepts() for name, target in (*intents.items(), *topics.items())
+        }
 
     def read(self, text: str) -> Verdict:
         """Recognise one message: alarms over every language at once, then topics."""
@@ -140,12 +147,15 @@ class Recogniser:
         if best_only:
             matched = [max(matched, key=lambda r: r.score)]
         reasons = list(matched)
+        present = [(c, d) for c, d in target.adjust if c in by_concept]
+        if not present:
+            return sum(r.score for r in reasons), reasons
         read_by: dict[int, set[str]] = {}  # word position -> the rule concepts that read it
-        for c in {c for rule in target.rules for c in rule.concepts}:
+        for c in self._read_by_rules[target.name]:
             for h in by_concept.get(c, ()):
                 for i in range(h.start, h.end):
                     read_by.setdefault(i, set()).add(c)
-        for concept, delta in target.adjust:
+        for concept, delta in present:
             # A mild adjustment needs a word of its own, not only words a rule already read
             # ("is 't gedaan met mij" is a threat, not a question); a strong one ("vorig jaar",
             # "zelfmoordlijn") always counts.
