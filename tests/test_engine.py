@@ -122,7 +122,9 @@ def test_unknown_text_gets_the_closest_topics_then_the_same_choices(engine) -> N
 def test_typed_topic_goes_there_and_its_button_works(engine) -> None:
     session, _ = engine.resume(None, Start(), 0.0)
     session, _ = engine.resume(session, Text("1"), 1.0)  # Nederland -> menu
-    moved, [say] = engine.resume(session, Text("ze heeft mijn bankpas afgepakt"), 2.0)
+    moved, [say] = engine.resume(
+        session, Text("mijn vriendin beheert mijn bankpas, ik krijg zakgeld"), 2.0
+    )
     assert moved.at == "opties:geld_nl" and say.context == "opties:geld_nl"
     pressed, _ = engine.resume(session, Intent("topic", "opties:werk"), 3.0)
     assert pressed.at == "opties:werk_nl"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from bot.engine.bundle import DEFAULT_FLOWS_DIR
 from bot.problems import DataError
 from bot.recognition.evaluate import PARTS, evaluate, format_report, read_corpus
 from bot.recognition.explain import explain
-from bot.recognition.load import load_recogniser
+from bot.recognition.load import MODEL_FILE, load_recogniser
+from bot.recognition.train import train_model
 
 RECOGNITION_DIR = "herkenning"
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
@@ -56,6 +58,21 @@ def register(sub) -> None:
         help="folder with alarm_<part>.yaml and topics_<part>.yaml (default: tests/corpus)",
     )
     _flows_dir(eval_cmd)
+    train_cmd = add_command(
+        inner,
+        "train",
+        "learn the second opinion's weights from the tuning part of the corpus",
+        "firstcontact intents train",
+        run_train,
+        description=(
+            "Learn flows/herkenning/model.json from tests/corpus/*_tune*.yaml (never from a "
+            "held-out part). Run it after the tuning examples change; tests check it is in step."
+        ),
+    )
+    train_cmd.add_argument(
+        "--corpus", type=Path, default=DEFAULT_CORPUS, help="folder with the tuning files"
+    )
+    _flows_dir(train_cmd)
 
 
 def _flows_dir(parser: argparse.ArgumentParser) -> None:
@@ -81,7 +98,23 @@ def run_explain(args: argparse.Namespace) -> int:
     recogniser = _recogniser(args)
     if recogniser is None:
         return 2
-    print(explain(recogniser, recogniser.read(args.text)))
+    print(explain(recogniser, recogniser.read(args.text, explain=True)))
+    return 0
+
+
+def run_train(args: argparse.Namespace) -> int:
+    recogniser = _recogniser(args)
+    if recogniser is None:
+        return 2
+    samples = read_corpus(args.corpus, "tune")
+    if not samples:
+        print(f"no tuning examples in {args.corpus}", file=sys.stderr)
+        return 2
+    model = train_model(recogniser, samples)
+    path = args.flows_dir / RECOGNITION_DIR / MODEL_FILE
+    path.write_text(json.dumps(model.to_data(), ensure_ascii=False, indent=0) + "\n", "utf-8")
+    sizes = ", ".join(f"{k}: {len(m.weights)} pieces" for k, m in model.labels.items())
+    print(f"learned from {len(samples)} tuning examples ({sizes}); wrote {path}")
     return 0
 
 

@@ -38,6 +38,21 @@ def explain(recogniser: Recogniser, verdict: Verdict) -> str:
             what = f"rule [{', '.join(reason.concepts)}]" if reason.what == "rule" else "adjust"
             where = f" {reason.source}" if reason.source else ""
             lines.append(f"  {reason.score:+g} {what} by {words}{where}")
+    for opinion in verdict.opinions:
+        state = "FIRES" if opinion.fires else "does not fire"
+        lines.append(
+            f"learned {opinion.label}: {opinion.probability:.2f} "
+            f"(needs {opinion.threshold:.2f}): {state}"
+        )
+        if opinion.top:
+            pieces = ", ".join(f"{_piece(f)} {w:+.2f}" for f, w in opinion.top)
+            lines.append(f"  weighed most: {pieces}")
     answer = verdict.alarm or (f"topic {verdict.topic}" if verdict.topic else "nothing")
     lines.append(f"answered as: {answer}")
     return "\n".join(lines)
+
+
+def _piece(feature: str) -> str:
+    """'c:<wur' -> "'<wur'" (letters), 'w:mes' -> "'mes'", 'b:een_mes' -> "'een mes'"."""
+    kind, _, text = feature.partition(":")
+    return f"'{text.replace('_', ' ')}'" if kind in ("w", "b") else f"'{text}' (letters)"

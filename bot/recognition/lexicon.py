@@ -101,6 +101,7 @@ class Lexicon:
         self.common = frozenset(common)
         # informal spellings read as the standard word, in entries and messages alike
         self.spelling = dict(spelling or {})
+        self._known: dict[str, list[tuple[Entry, str]]] = {}  # common word -> its entries
         self._words: dict[str, list[Entry]] = {}
         self._stems: dict[str, list[Entry]] = {}
         self._endings: dict[str, list[Entry]] = {}
@@ -136,21 +137,26 @@ class Lexicon:
             for variant in {part.text} | _deletions(part.text):
                 fuzzy.setdefault(variant, set()).add(part.text)
 
+    def normal(self, toks: tuple[str, ...]) -> tuple[str, ...]:
+        """The tokens with informal spellings read as the standard word."""
+        return tuple(self.spelling.get(t, t) for t in toks) if self.spelling else toks
+
     def find(self, toks: tuple[str, ...]) -> list[Hit]:
         """Every concept in the message, each entry at most once per position."""
         hits: list[Hit] = []
-        if self.spelling:
-            toks = tuple(self.spelling.get(t, t) for t in toks)
+        toks = self.normal(toks)
         present = set(toks)
+        known = self._known
         for i, tok in enumerate(toks):
-            found = self._single(tok)
-            if (
-                not found
-                and len(tok) >= MIN_FUZZY_STEM
-                and tok not in self.common
-                and tok.isalpha()
-            ):
-                found = self._typo(tok)
+            found = known.get(tok)
+            if found is None:
+                found = self._single(tok)
+                if tok in self.common:
+                    # a real word's entries never change: look them up once (only words of
+                    # the languages' own lists are kept, never what someone typed otherwise)
+                    known[tok] = found
+                elif not found and len(tok) >= MIN_FUZZY_STEM and tok.isalpha():
+                    found = self._typo(tok)
             for entry, how in found:
                 hits.append(Hit(entry.concept, i, i + 1, tok, entry, how))
             for entry, parts, needed in self._phrases.get(tok, ()):
@@ -160,7 +166,9 @@ class Lexicon:
                 if end:
                     hits.append(Hit(entry.concept, i, end, " ".join(toks[i:end]), entry, "phrase"))
             stem_phrases = self._phrase_stems.get(tok[:3], ())
-            for entry, parts, needed in (*stem_phrases, *self._phrase_endings):
+            if self._phrase_endings:
+                stem_phrases = (*stem_phrases, *self._phrase_endings)
+            for entry, parts, needed in stem_phrases:
                 if needed <= present and parts[0].matches(tok):
                     end = _follow(toks, i, parts)
                     if end:

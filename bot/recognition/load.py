@@ -7,6 +7,7 @@ file; recognition always runs over all languages at once.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.engine.model import Where
 from bot.engine.yamlsource import line_of, read_yaml, suggest
 from bot.problems import ERROR, DataError, Problem
 from bot.recognition.lexicon import Entry, Lexicon
+from bot.recognition.ngrams import Model
 from bot.recognition.rules import ALARM_INTENTS, Recogniser, Rule, Target
 from bot.recognition.text import tokens
 
@@ -25,8 +27,9 @@ from bot.recognition.text import tokens
 KNOWN_WORDS = 30_000
 
 RULES_FILE = "regels.yaml"
+MODEL_FILE = "model.json"  # the learned second opinion (`firstcontact intents train`)
 RULE_FIELDS = {"threshold", "topic_threshold", "window", "emergency", "crisis", "topics"}
-TARGET_FIELDS = {"rules", "adjust", "goto", "note"}
+TARGET_FIELDS = {"rules", "adjust", "overrule", "goto", "note"}
 WORD_FIELDS = {"language", "words", "common", "spelling", "note"}
 
 
@@ -65,9 +68,25 @@ def load_recogniser(folder: Path) -> Recogniser:
     common |= known_words(languages)
     concepts = {e.concept for e in entries}
     recogniser = _read_rules(reader, rules_path, concepts, Lexicon(entries, common, spelling))
+    recogniser.model = _read_model(reader, folder / MODEL_FILE)
     if reader.problems:
         raise DataError(reader.problems)
     return recogniser
+
+
+def _read_model(reader: _Reader, path: Path) -> Model | None:
+    """The learned weights, if there are any; a broken file is a problem, not a traceback."""
+    if not path.is_file():
+        return None
+    try:
+        return Model.from_data(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        reader.error(
+            path,
+            1,
+            "the learned weights are damaged; make them again with: firstcontact intents train",
+        )
+        return None
 
 
 def known_words(languages: set[str]) -> set[str]:
@@ -75,7 +94,10 @@ def known_words(languages: set[str]) -> set[str]:
     known: set[str] = set()
     for language in sorted(languages):
         if language in wordfreq.available_languages():
-            for word in wordfreq.top_n_list(language, KNOWN_WORDS):
+            words = wordfreq.top_n_list(language, KNOWN_WORDS)
+            plain = [w for w in words if w.isascii() and w.isalnum()]  # most: no folding
+            known.update(plain)
+            for word in set(words).difference(plain):
                 known.update(tokens(word))
     return known
 
@@ -207,8 +229,20 @@ def _target(reader: _Reader, path: Path, name: str, node: dict, concepts: set[st
             reader.error(path, line, f"the adjustment '{concept}' of '{name}' must be a number")
         else:
             adjust.append((str(concept), float(delta)))
+    overrule = node.get("overrule") or []
+    if not isinstance(overrule, list):
+        reader.error(path, line_of(node, "overrule"), f"'overrule' of '{name}' must be a list")
+        overrule = []
+    for concept in overrule:
+        if concept not in concepts:
+            reader.error(
+                path,
+                line_of(node, "overrule"),
+                f"'{name}' is overruled by '{concept}', which no words file "
+                f"has{suggest(str(concept), concepts)}",
+            )
     goto = node.get("goto") if isinstance(node.get("goto"), str) else None
-    return Target(name, tuple(rules), tuple(adjust), goto=goto)
+    return Target(name, tuple(rules), tuple(adjust), frozenset(map(str, overrule)), goto=goto)
 
 
 def _rule(

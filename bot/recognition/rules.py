@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.recognition.lexicon import Hit, Lexicon
+from bot.recognition.ngrams import Model, Opinion
 from bot.recognition.text import tokens
 
 ALARM_INTENTS = ("emergency", "crisis")
@@ -26,6 +27,10 @@ class Rule:
     window: int = 0  # 0: the recogniser's default
     max_words: int = 0  # >0: only in a message of at most this many words ("help", "HELP ME")
     source: str = ""
+    needs: frozenset[str] = frozenset()  # the concepts as a set, to skip a rule at once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs", frozenset(self.concepts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +40,7 @@ class Target:
     name: str
     rules: tuple[Rule, ...]
     adjust: tuple[tuple[str, float], ...] = ()
+    overrule: frozenset[str] = frozenset()  # exceptions that also silence the learned opinion
     goto: str | None = None  # topics: the step a man is taken to
     label: str | None = None  # topics: the button text offering it
 
@@ -47,7 +53,7 @@ class Target:
 class Reason:
     """One line of an explanation: a rule or an adjustment and the words that made it count."""
 
-    what: str  # "rule" or "adjust"
+    what: str  # "rule", "adjust" or "model"
     score: float
     concepts: tuple[str, ...]
     hits: tuple[Hit, ...]
@@ -64,6 +70,7 @@ class Verdict:
     reasons: dict[str, list[Reason]] = field(default_factory=dict)
     alarms: tuple[str, ...] = ()  # emergency and/or crisis, strongest first
     topics: tuple[str, ...] = ()  # best first, only those that reached the topic threshold
+    opinions: list[Opinion] = field(default_factory=list)  # the learned second opinion
 
     @property
     def alarm(self) -> str | None:
@@ -86,6 +93,7 @@ class Recogniser:
         threshold: float = 1.0,
         topic_threshold: float = 1.0,
         window: int = 12,
+        model: Model | None = None,
     ):
         self.lexicon = lexicon
         self.intents = intents
@@ -93,16 +101,18 @@ class Recogniser:
         self.threshold = threshold
         self.topic_threshold = topic_threshold
         self.window = window
+        self.model = model
         self._read_by_rules = {
             name: target.concepts() for name, target in (*intents.items(), *topics.items())
         }
 
-    def read(self, text: str) -> Verdict:
+    def read(self, text: str, explain: bool = False) -> Verdict:
         """Recognise one message: alarms over every language at once, then topics."""
         toks = tokens(text)
         hits = self.lexicon.find(toks) if toks else []
         verdict = Verdict(toks, hits)
         if not hits:
+            self._second_opinion(verdict, explain)
             return verdict
         words = sum(1 for t in toks if t.isalnum())
         by_concept: dict[str, list[Hit]] = {}
@@ -116,6 +126,9 @@ class Recogniser:
             if score >= self.threshold:
                 alarms.append((score, name))
         verdict.alarms = tuple(name for _, name in sorted(alarms, key=lambda s: -s[0]))
+        if verdict.alarms and not explain:
+            self._second_opinion(verdict, explain)
+            return verdict  # an alarm is answered first; its topics are never asked for
         ranked = []
         for name, target in self.topics.items():
             score, reasons = self._score(target, by_concept, words, best_only=False)
@@ -124,7 +137,37 @@ class Recogniser:
             if score >= self.topic_threshold:
                 ranked.append((score, name))
         verdict.topics = tuple(name for _, name in sorted(ranked, key=lambda s: -s[0]))
+        self._second_opinion(verdict, explain)
         return verdict
+
+    def _has_a_sign(self, label: str, present: set[str]) -> bool:
+        """The learned guess speaks only when some word of the intent's own rules is there
+        ("naar het menu" has none): it weighs signs the rules half saw, not any text."""
+        return not self._read_by_rules.get(label, frozenset()).isdisjoint(present)
+
+    def _ruled_out(self, label: str, present: set[str]) -> bool:
+        """A strong exception volunteers wrote ("niet aan zelfmoord", "vorig jaar", a film)
+        outweighs the learned guess."""
+        target = self.intents.get(label)
+        return bool(target) and not target.overrule.isdisjoint(present)
+
+    def _second_opinion(self, verdict: Verdict, explain: bool) -> None:
+        """The learned model may add an alarm the rules missed, unless a strong exception
+        applies; it never takes one away."""
+        if self.model is None or not verdict.tokens:
+            return
+        verdict.opinions = self.model.opinions(self.lexicon.normal(verdict.tokens), explain)
+        present = {h.concept for h in verdict.hits}
+        added = [
+            o.label
+            for o in verdict.opinions
+            if o.fires
+            and o.label not in verdict.alarms
+            and self._has_a_sign(o.label, present)
+            and not self._ruled_out(o.label, present)
+        ]
+        if added:
+            verdict.alarms = (*verdict.alarms, *(a for a in ALARM_INTENTS if a in added))
 
     def _score(
         self, target: Target, by_concept: dict[str, list[Hit]], words: int, best_only: bool
@@ -132,6 +175,8 @@ class Recogniser:
         matched: list[Reason] = []
         for rule in target.rules:
             if rule.max_words and words > rule.max_words:
+                continue
+            if not rule.needs <= by_concept.keys():  # a concept of the rule is missing
                 continue
             found = _together(rule, by_concept, rule.window or self.window)
             if found is None:

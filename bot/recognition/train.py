@@ -1,0 +1,126 @@
+"""Learn the second opinion (ngrams.Model) from labelled examples, in plain Python.
+
+L2-regularised logistic regression by stochastic gradient descent with AdaGrad steps, one
+model per label. The threshold is chosen by five-fold cross-validation on the examples: the
+lowest that keeps false alarms on the folds' benign messages at or below `max_false_alarms`,
+so the rules' own precision is not traded away.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections.abc import Sequence
+
+from bot.recognition.evaluate import Sample
+from bot.recognition.ngrams import LABELS, LabelModel, Model, pieces
+from bot.recognition.rules import Recogniser
+from bot.recognition.text import tokens
+
+EPOCHS = 12
+L2 = 1e-3
+STEP = 0.05
+MIN_COUNT = 2  # a piece seen once is noise
+FOLDS = 5
+SEED = 8
+
+
+def fingerprint(examples: Sequence[tuple[str, set[str]]]) -> str:
+    """Changes whenever an example or its labels change."""
+    digest = hashlib.sha256()
+    for text, labels in sorted((t, tuple(sorted(ls))) for t, ls in examples):
+        digest.update(text.encode("utf-8") + b"\0" + ",".join(labels).encode() + b"\n")
+    return digest.hexdigest()[:16]
+
+
+def examples_of(recogniser: Recogniser, samples: Sequence[Sample]):
+    """Corpus samples as (tokens as the recogniser reads them, labels)."""
+    out = []
+    for sample in samples:
+        labels = set()
+        if sample.label == "danger":
+            labels.add("emergency")
+        if sample.label == "crisis" or sample.also == "crisis":
+            labels.add("crisis")
+        out.append((recogniser.lexicon.normal(tokens(sample.text)), labels))
+    return out
+
+
+def train_model(recogniser: Recogniser, samples: Sequence[Sample]) -> Model:
+    """The second opinion for this recogniser, learned from these samples."""
+    examples = examples_of(recogniser, samples)
+    stamp = fingerprint([(s.text, {s.label, s.also or ""}) for s in samples])
+    return train(examples, trained_on=stamp)
+
+
+def train(
+    examples: Sequence[tuple[tuple[str, ...], set[str]]],
+    *,
+    max_false_alarms: float = 0.025,
+    trained_on: str = "",
+) -> Model:
+    """examples: (tokens, labels) with labels a subset of LABELS; benign ones have none."""
+    feats = [pieces(toks) for toks, _ in examples]
+    counts: dict[str, int] = {}
+    for fs in feats:
+        for f in fs:
+            counts[f] = counts.get(f, 0) + 1
+    vocab = {f for f, n in counts.items() if n >= MIN_COUNT}
+    # sorted, so float sums run in one order and the same examples give the same weights
+    feats = [sorted(fs & vocab) for fs in feats]
+    models = {}
+    for label in LABELS:
+        ys = [1.0 if label in labels else 0.0 for _, labels in examples]
+        threshold = _threshold(feats, ys, examples, max_false_alarms)
+        bias, weights = _fit(feats, ys)
+        kept = {f: w for f, w in weights.items() if abs(w) >= 0.01}
+        models[label] = LabelModel(bias, threshold, kept)
+    return Model(models, trained_on)
+
+
+def _fit(feats: list[list[str]], ys: list[float]) -> tuple[float, dict[str, float]]:
+    weights: dict[str, float] = {}
+    squares: dict[str, float] = {}
+    bias, bias_sq = 0.0, 1e-8
+    order = list(range(len(ys)))
+    rng = random.Random(SEED)
+    positive = sum(ys) or 1.0
+    balance = (len(ys) - positive) / positive  # the rarer label counts as much in all
+    for _ in range(EPOCHS):
+        rng.shuffle(order)
+        for i in order:
+            fs, y = feats[i], ys[i]
+            z = bias + sum(weights.get(f, 0.0) for f in fs)
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            g = (p - y) * (balance if y else 1.0)
+            bias_sq += g * g
+            bias -= STEP * g / math.sqrt(bias_sq)
+            for f in fs:
+                w = weights.get(f, 0.0)
+                gf = g + L2 * w
+                sq = squares.get(f, 1e-8) + gf * gf
+                squares[f] = sq
+                weights[f] = w - STEP * gf / math.sqrt(sq)
+    return bias, weights
+
+
+def _threshold(feats, ys, examples, max_false_alarms: float) -> float:
+    """The lowest threshold whose cross-validated false alarms stay within the limit."""
+    n = len(ys)
+    index = list(range(n))
+    random.Random(SEED).shuffle(index)
+    scored: list[tuple[float, float, bool]] = []  # (probability, y, benign)
+    for k in range(FOLDS):
+        test = set(index[k::FOLDS])
+        train_i = [i for i in range(n) if i not in test]
+        bias, weights = _fit([feats[i] for i in train_i], [ys[i] for i in train_i])
+        for i in test:
+            z = bias + sum(weights.get(f, 0.0) for f in feats[i])
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            scored.append((p, ys[i], not examples[i][1]))
+    benign = sorted((p for p, _, b in scored if b), reverse=True)
+    allowed = int(max_false_alarms * len(benign))
+    # just above the (allowed+1)-th highest benign probability
+    edge = benign[allowed] if allowed < len(benign) else 0.0
+    return min(0.99, max(0.5, edge + 1e-6))
