@@ -100,8 +100,8 @@ def markdown(results: dict, timing: dict) -> str:
         found = results[part]
         title = {
             "tune": "tuning part",
-            "heldout": "held-out part (never tuned on)",
-            "heldout2": "second held-out part (written after the first tuning; never tuned on)",
+            "heldout": "held-out part (never tuned on; validation part of the learned opinion)",
+            "heldout2": "second held-out part (the test part: nothing chosen on it)",
         }[part]
         lines += [f"**{title}**", "", "| | " + " | ".join(LANGUAGES) + " | all |"]
         lines.append("|---" * (len(LANGUAGES) + 2) + "|")
