@@ -225,3 +225,25 @@ def test_any_text_is_read_without_an_error() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         verdict = SHIPPED.read(text)
         assert set(verdict.alarms) <= {"emergency", "crisis"}
+
+
+def test_a_topic_must_lead_to_a_step_that_its_button_offers(tmp_path: Path) -> None:
+    import shutil
+
+    from bot.engine.bundle import check_all
+
+    flows = tmp_path / "flows"
+    shutil.copytree(DEFAULT_FLOWS_DIR, flows)
+    rules = flows / "herkenning" / "regels.yaml"
+    text = rules.read_text("utf-8")
+    text = text.replace("goto: opties:geld", "goto: opties:gelt")
+    text = text.replace("goto: opties:werk", "goto: opties:werk_nl")
+    rules.write_text(text, "utf-8")
+    _, _, found = check_all(flows)
+    geld = next(i for i, line in enumerate(text.splitlines(), 1) if "goto: opties:gelt" in line)
+    werk = next(i for i, line in enumerate(text.splitlines(), 1) if "opties:werk_nl" in line)
+    assert [str(p) for p in found if "topic" in p.message] == [
+        f"{rules}:{geld + 2}: error: topic 'geld' leads to 'opties:gelt', a step no flow has",
+        f"{rules}:{werk + 2}: error: topic 'werk' leads to 'opties:werk_nl', but no button "
+        "in system.yaml 'onderwerpen' offers it",
+    ]

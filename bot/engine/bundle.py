@@ -14,6 +14,7 @@ from bot.engine.loader import load_flow
 from bot.engine.machine import CompiledFlow
 from bot.engine.model import Flow, Step
 from bot.problems import ERROR, DataError, Problem, errors
+from bot.recognition.checks import check_topics
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def check_all(
     flows, intents, problems = load_all(flows_dir)
     if intents is not None and not any(p.level == ERROR for p in problems):
         problems.extend(check_flows(flows, intents, facts, render_length))
+        problems.extend(check_topics(flows, intents.recogniser))
     return flows, intents, problems
 
 
