@@ -101,7 +101,7 @@ def markdown(results: dict, timing: dict) -> str:
         title = {
             "tune": "tuning part",
             "heldout": "held-out part (never tuned on; validation part of the learned opinion)",
-            "heldout2": "second held-out part (test part of the second round: nothing chosen on it)",
+            "heldout2": "second held-out part (test part of round two: nothing chosen on it)",
             "heldout3": "third held-out part (test part of the third round: measured once)",
         }[part]
         lines += [f"**{title}**", "", "| | " + " | ".join(LANGUAGES) + " | all |"]
