@@ -90,10 +90,13 @@ def test_list_by_region_follows_the_region_chain(copy, capsys):
 
 
 def test_show_prints_fields_with_lines_and_the_card(copy, capsys):
-    assert run("referrals", "show", "mannenklap", "--file", str(copy)) == 0
+    assert run("referrals", "show", "perspektief", "--file", str(copy)) == 0
     out = capsys.readouterr().out
     assert "status: unverified" in out
-    assert "bel bij twijfel 1712" in out
+    assert "bel bij twijfel 0800-2000 (Veilig Thuis)" in out
+    assert run("referrals", "show", "mannenklap", "--file", str(copy)) == 0
+    out = capsys.readouterr().out
+    assert "status: inactive" in out and "Mannenklap" not in out.split("How the bot")[1]
     assert run("referrals", "show", "mannenklp", "--file", str(copy)) == 1
     assert "did you mean 'mannenklap'" in capsys.readouterr().out
 

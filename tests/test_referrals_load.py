@@ -58,6 +58,7 @@ def test_shipped_file_covers_every_region_and_follows_the_rules():
             backup = directory.get(entry.alternative)
             assert backup is not None and backup.verified
     assert directory.get("mannenklap").phone is None  # not confirmed: no invented number
+    assert directory.get("mannenklap").status == "inactive"  # nothing after 2017: never shown
     assert directory.get("mannenlijn").status == "inactive"  # no trace: out of sight until phoned
     assert directory.get("politie_101").emergency is True
 
