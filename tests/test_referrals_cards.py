@@ -9,7 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from test_referrals_base import BASE, replace_line
 
-from bot.referrals import parse_directory, render_card_text, resolve_cards
+from bot.referrals import (
+    default_path,
+    load_directory,
+    parse_directory,
+    render_card_text,
+    resolve_cards,
+)
 from bot.referrals.cards import ALTERNATIVE, ASKED, OPEN_NOW, card_text
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -132,3 +138,29 @@ def test_strings_go_through_the_given_gettext_and_locale(directory):
     assert "Call 1712" in text
     assert "Closed now — opens Monday at 9:00\u202fAM" in text
     assert "Last checked: November 1, 2026 (source: 1712.be)" in text
+
+
+# ---- the shipped directory: 1712 on working days and public holidays ------------------------
+
+
+def test_shipped_1712_is_open_until_six_on_a_working_day():
+    directory = load_directory(default_path())
+    evening = datetime(2026, 12, 1, 17, 30, tzinfo=BRUSSELS)  # a Tuesday
+    (card,) = resolve_cards(directory, ["lijn_1712"], "BE-VLG", evening)
+    assert "Nu open — tot 18:00" in render_card_text(card).splitlines()
+
+
+@pytest.mark.parametrize(
+    ("day", "opens"),
+    [
+        (datetime(2026, 12, 25, 10, 0, tzinfo=BRUSSELS), "maandag"),  # Christmas, a Friday
+        (datetime(2027, 5, 6, 10, 0, tzinfo=BRUSSELS), "morgen"),  # Ascension, a Thursday
+    ],
+)
+def test_shipped_1712_is_closed_on_a_public_holiday_and_tele_onthaal_is_offered(day, opens):
+    directory = load_directory(default_path())
+    cards = resolve_cards(directory, ["lijn_1712"], "BE-VLG", day)
+    assert keys(cards) == [("lijn_1712", ASKED), ("tele_onthaal", OPEN_NOW)]
+    lines = render_card_text(cards[0]).splitlines()
+    assert f"Nu gesloten — opent {opens} om 09:00" in lines
+    assert not any(line.startswith("Nu open") for line in lines)
