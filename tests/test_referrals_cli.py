@@ -104,7 +104,7 @@ def test_show_prints_fields_with_lines_and_the_card(copy, capsys):
 def test_set_changes_only_the_named_lines_and_keeps_comments(copy, capsys):
     before = copy.read_text(encoding="utf-8")
     code = run(
-        "referrals", "set", "lijn_1712", "hours=mon-fri 09:00-18:00", "--verified-today",
+        "referrals", "set", "lijn_1712", "hours=mon-fri 09:00-19:00", "--verified-today",
         "--file", str(copy),
     )  # fmt: skip
     assert code == 0, capsys.readouterr()
@@ -112,13 +112,14 @@ def test_set_changes_only_the_named_lines_and_keeps_comments(copy, capsys):
     assert comments(after) == comments(before)
     assert changed_lines(before, after) == [
         "-  hours:",
-        '-    mon-fri: "09:00-17:00"',
-        '+  hours: "mon-fri 09:00-18:00"',
-        "-  last_verified: 2026-11-23",
+        '-    mon-fri: "09:00-18:00"',
+        '+  hours: "mon-fri 09:00-19:00"',
+        "-  last_verified: 2026-11-29",
         "+  last_verified: 2026-12-01",
     ]
     entry = load_directory(copy).get("lijn_1712")
-    assert entry.hours.week[0] == ((9 * 60, 18 * 60),)
+    assert entry.hours.week[0] == ((9 * 60, 19 * 60),)
+    assert len(entry.hours.holidays) == 20  # the holidays stay as they were
     assert "lijn_1712.hours" in capsys.readouterr().out
 
 
