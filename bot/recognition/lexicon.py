@@ -105,8 +105,10 @@ class Lexicon:
         self._words: dict[str, list[Entry]] = {}
         self._stems: dict[str, list[Entry]] = {}
         self._endings: dict[str, list[Entry]] = {}
-        # first word -> (entry, parts, the plain words every match needs somewhere in the text)
-        self._phrases: dict[str, list[_Phrase]] = {}
+        # first word -> a plain word it also needs (or "") -> (entry, parts, every plain word
+        # it needs somewhere in the text): a common first word ("me") is only followed up
+        # for the phrases whose other words the message has
+        self._phrases: dict[str, dict[str, list[_Phrase]]] = {}
         # phrases whose first word is a stem, by the stem's first three letters; then the rest
         self._phrase_stems: dict[str, list[_Phrase]] = {}
         self._phrase_endings: list[_Phrase] = []
@@ -122,7 +124,9 @@ class Lexicon:
         if len(parts) > 1:
             phrase = (entry, parts, frozenset(p.text for p in parts if p.kind == "word"))
             if parts[0].kind == "word":
-                self._phrases.setdefault(parts[0].text, []).append(phrase)
+                key = next((p.text for p in parts[1:] if p.kind == "word"), "")
+                by_next = self._phrases.setdefault(parts[0].text, {})
+                by_next.setdefault(key, []).append(phrase)
             elif parts[0].kind == "stem" and len(parts[0].text) >= 3:
                 self._phrase_stems.setdefault(parts[0].text[:3], []).append(phrase)
             else:
@@ -159,12 +163,16 @@ class Lexicon:
                     found = self._typo(tok)
             for entry, how in found:
                 hits.append(Hit(entry.concept, i, i + 1, tok, entry, how))
-            for entry, parts, needed in self._phrases.get(tok, ()):
-                if not needed <= present:  # a cheap first test
-                    continue
-                end = _follow(toks, i, parts)
-                if end:
-                    hits.append(Hit(entry.concept, i, end, " ".join(toks[i:end]), entry, "phrase"))
+            by_next = self._phrases.get(tok)
+            if by_next:
+                for key in (present & by_next.keys()) | ({""} & by_next.keys()):
+                    for entry, parts, needed in by_next[key]:
+                        if not needed <= present:  # a cheap first test
+                            continue
+                        end = _follow(toks, i, parts)
+                        if end:
+                            typed = " ".join(toks[i:end])
+                            hits.append(Hit(entry.concept, i, end, typed, entry, "phrase"))
             stem_phrases = self._phrase_stems.get(tok[:3], ())
             if self._phrase_endings:
                 stem_phrases = (*stem_phrases, *self._phrase_endings)

@@ -18,11 +18,12 @@ LABELS = ("emergency", "crisis")
 
 def pieces(toks: Iterable[str]) -> set[str]:
     """The features of a message: words, word pairs and letter pieces, each counted once."""
-    words = [t for t in toks if t.isalnum()]
     out: set[str] = set()
     add = out.add
     previous = ""
-    for word in words:
+    for word in toks:
+        if not word.isalnum():
+            continue
         add("w:" + word)
         if previous:
             add(f"b:{previous}_{word}")

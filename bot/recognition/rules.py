@@ -156,8 +156,10 @@ class Recogniser:
         applies; it never takes one away."""
         if self.model is None or not verdict.tokens:
             return
-        verdict.opinions = self.model.opinions(self.lexicon.normal(verdict.tokens), explain)
         present = {h.concept for h in verdict.hits}
+        if not explain and not any(self._has_a_sign(label, present) for label in ALARM_INTENTS):
+            return  # the learned guess could add nothing here: no need to ask it
+        verdict.opinions = self.model.opinions(self.lexicon.normal(verdict.tokens), explain)
         added = [
             o.label
             for o in verdict.opinions

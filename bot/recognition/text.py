@@ -15,7 +15,10 @@ _FOLD = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l",
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Wurgt ME!!' -> 'wurgt me!!', 'étranglé' -> 'etrangle'."""
-    decomposed = unicodedata.normalize("NFKD", text[:MAX_CHARS].casefold().translate(_FOLD))
+    text = text[:MAX_CHARS].casefold()
+    if text.isascii():
+        return text  # most messages: nothing to take off
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
