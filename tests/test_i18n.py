@@ -112,9 +112,7 @@ def test_no_translation_holds_a_phone_number(translations: dict[Key, str]) -> No
     directory entry's name or `serves` line may name its number ("1712 — ..."), and then the
     translation holds exactly that number and no other.
     """
-    found = {
-        k: _numbers(v) for k, v in translations.items() if _numbers(v) != _numbers(k[1])
-    }
+    found = {k: _numbers(v) for k, v in translations.items() if _numbers(v) != _numbers(k[1])}
     assert not found
     with_numbers = [context for context, msgid in translations if _numbers(msgid)]
     assert with_numbers and all(str(c).startswith("referral:") for c in with_numbers)

@@ -1,4 +1,5 @@
-"""The checks behind `firstcontact flows check`: graph, referrals and Telegram limits."""
+"""The checks behind `firstcontact flows check`: graph, referrals, open lines, contacts and
+Telegram limits."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from bot.engine.machine import qualify
 from bot.engine.model import REGIONS, Flow, Press, Step, Where
 from bot.engine.yamlsource import suggest
 from bot.problems import ERROR, WARNING, Problem
+from bot.referrals.contact import describe as describe_unreachable
+from bot.referrals.contact import unreachable_on
 from bot.referrals.coverage import Screen, gap_message
 
 if TYPE_CHECKING:
@@ -92,6 +95,7 @@ def check_flows(
                         break
     if facts:
         _check_open_lines(flows, intents, facts, add)
+        _check_contacts(flows, facts, add)
     return problems
 
 
@@ -211,6 +215,17 @@ def _check_open_lines(flows: dict[str, Flow], intents: Intents, facts: ReferralF
             if message is None:
                 continue
             add(Problem(ERROR, step.where, message))
+
+
+def _check_contacts(flows: dict[str, Flow], facts: ReferralFacts, add) -> None:
+    """A card a man cannot act on is not a hand-off: every entry a step shows, in any region
+    and at any moment, has a phone, website or chat_url (bot/referrals/contact.py)."""
+    if facts.directory is None:
+        return
+    for _, step in _steps(flows):
+        if step.referrals:
+            for found in unreachable_on(facts.directory, step):
+                add(Problem(ERROR, step.where, describe_unreachable(step.id, found)))
 
 
 def _check_graph(flows: dict[str, Flow], intents: Intents, add) -> None:

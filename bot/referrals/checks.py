@@ -24,7 +24,7 @@ def check_references(directory: Directory, rejected: Collection[str] = ()) -> li
             continue
         problems.extend(_alternative(directory, entry))
         problems.extend(_when_closed(directory, entry))
-        if not (entry.phone or entry.website or entry.chat_url) and entry.verified:
+        if entry.verified and not entry.reachable:
             message = (
                 f"{entry.key}: a verified entry needs a phone, website or chat_url, "
                 "or the bot has nothing to offer"

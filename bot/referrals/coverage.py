@@ -55,9 +55,9 @@ def gap_message(directory: Directory, screen: Screen) -> str | None:
 
 def find_gap(directory: Directory, screen: Screen) -> Gap | None:
     """The first gap in an ordinary week, else on the first listed holiday that has one."""
-    entries = _may_show(directory, screen.keys)
+    entries = may_show(directory, screen.keys)
     zone = _zone(screen.region)
-    holidays = sorted({day for e in entries if e.hours for day in e.hours.holidays})
+    holidays = _holidays(entries)
     week = _ordinary_week(set(holidays), zone)
     gap = _first_gap(directory, screen, entries, _window(week, 7, zone), cyclic=True)
     if gap is not None:
@@ -69,7 +69,19 @@ def find_gap(directory: Directory, screen: Screen) -> Gap | None:
     return None
 
 
-def _may_show(directory: Directory, keys: tuple[str, ...]) -> list[Entry]:
+def moments(directory: Directory, keys: tuple[str, ...], region: str | None) -> list[datetime]:
+    """Each moment the cards for `keys` can change, in an ordinary week and on each listed
+    holiday: resolving the cards at all of them sees everything the bot can show there."""
+    entries = may_show(directory, keys)
+    zone = _zone(region)
+    holidays = _holidays(entries)
+    found = _moments(entries, _window(_ordinary_week(set(holidays), zone), 7, zone))
+    for day in holidays:
+        found.extend(_moments(entries, _window(day, 1, zone)))
+    return found
+
+
+def may_show(directory: Directory, keys: tuple[str, ...]) -> list[Entry]:
     """Entries the cards may include: the named ones and, through `alternative` and
     `when_closed`, every entry they lead to. Only their hours can change what is shown."""
     found: dict[str, Entry] = {}
@@ -82,7 +94,12 @@ def _may_show(directory: Directory, keys: tuple[str, ...]) -> list[Entry]:
     return list(found.values())
 
 
-def _zone(region: str) -> ZoneInfo:
+def _holidays(entries: list[Entry]) -> list[date]:
+    """Every date any of the entries lists as closed, in order."""
+    return sorted({day for e in entries if e.hours for day in e.hours.holidays})
+
+
+def _zone(region: str | None) -> ZoneInfo:
     return ZoneInfo(COUNTRY_TIMEZONE.get(REGION_COUNTRY.get(region, ""), ELSEWHERE_ZONE))
 
 
@@ -116,21 +133,28 @@ def _first_gap(
 ) -> Gap | None:
     """Step from one opening or closing to the next; a week wraps round, a single day does not."""
     start, end = window
-    found = {start}
-    for entry in entries:
-        if entry.hours is not None:
-            found.update(entry.hours.changes(start, end))
-    moments = sorted(found)
-    shown = [_failing(directory, screen, moment) for moment in moments]
+    times = _moments(entries, window)
+    shown = [_failing(directory, screen, moment) for moment in times]
     run = _first_run([cards is not None for cards in shown], cyclic)
     if run is None:
         return None
     first, stop = run
     cards = shown[first] or ()
     if stop is None:
-        return Gap(moments[first], None if cyclic else end, cards)
-    laps, index = divmod(stop, len(moments))
-    return Gap(moments[first], moments[index] + (end - start) * laps, cards)
+        return Gap(times[first], None if cyclic else end, cards)
+    laps, index = divmod(stop, len(times))
+    return Gap(times[first], times[index] + (end - start) * laps, cards)
+
+
+def _moments(entries: list[Entry], window: tuple[datetime, datetime]) -> list[datetime]:
+    """The window's start and each opening or closing in it, in order: in between, every line
+    stays open or closed, so the cards stay the same."""
+    start, end = window
+    found = {start}
+    for entry in entries:
+        if entry.hours is not None:
+            found.update(entry.hours.changes(start, end))
+    return sorted(found)
 
 
 def _first_run(failing: list[bool], cyclic: bool) -> tuple[int, int | None] | None:

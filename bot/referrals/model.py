@@ -62,6 +62,11 @@ class Entry:
     def active(self) -> bool:
         return self.status != INACTIVE
 
+    @property
+    def reachable(self) -> bool:
+        """A phone, website or chat_url: without one, a card gives a man nothing to act on."""
+        return bool(self.phone or self.website or self.chat_url)
+
     def serves_region(self, region: str | None) -> bool:
         """True when a man in `region` should see this (Leuven also gets Flemish entries)."""
         return any(code in self.regions for code in region_chain(region))
