@@ -40,8 +40,8 @@ class Unreachable:
 def unreachable_on(directory: Directory, step: Step) -> list[Unreachable]:
     """Each entry the step shows somewhere with no way to reach it, once, with its regions.
 
-    A region where the step names an unknown or inactive key is left out: that is an error of
-    its own, and the bot would not show that card anyway.
+    A region where the step names an unknown or inactive key is left out, as the open-line
+    rule does: that is already an error of its own.
     """
     found: dict[str, tuple[Card, list[str | None]]] = {}
     for region in (None, *REGIONS):
