@@ -22,7 +22,8 @@ FOLDER = DEFAULT_FLOWS_DIR / "herkenning"
 
 def test_pieces_are_words_pairs_and_letters() -> None:
     got = pieces(("ze", "wurgt", "?"))
-    assert {"w:ze", "w:wurgt", "b:ze_wurgt", "c:<wu", "c:<wur", "c:rgt>", "c:gt>"} <= got
+    assert {"w:ze", "w:wurgt", "b:ze_wurgt", "c:<ze>", "c:<wur", "c:wurg", "c:rgt>"} <= got
+    assert "c:<wu" not in got  # four letters only
     assert not any("?" in p for p in got)
     assert pieces(()) == set()
 

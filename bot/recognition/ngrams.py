@@ -1,7 +1,7 @@
 """A second opinion learned from the tuning examples: logistic weights over word pieces.
 
 The rules explain themselves but miss wordings nobody wrote down. This model reads the same
-tokens as pieces (whole words, word pairs, and three- and four-letter pieces of each word, so
+tokens as pieces (whole words, word pairs, and four-letter pieces of each word, so
 "wurgde" shares "wurg" with "gewurgd") and adds up one weight per piece. The weights are plain
 data in flows/herkenning/model.json, made by `firstcontact intents train` from the tuning part
 of the corpus; no library is needed to use them, and every verdict names its pieces.
@@ -29,11 +29,8 @@ def pieces(toks: Iterable[str]) -> set[str]:
             add(f"b:{previous}_{word}")
         previous = word
         padded = f"c:<{word}>"  # letter pieces start after the "c:" tag
-        end = len(padded)
-        for j in range(2, end - 2):
-            add("c:" + padded[j : j + 3])
-            if j + 4 <= end:
-                add("c:" + padded[j : j + 4])
+        for j in range(2, len(padded) - 3):
+            add("c:" + padded[j : j + 4])
     return out
 
 
