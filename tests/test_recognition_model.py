@@ -36,8 +36,8 @@ def test_training_separates_and_the_weights_survive_a_round_trip() -> None:
     model = train(examples, trained_on="x")
     again = Model.from_data(json.loads(json.dumps(model.to_data())))
     for m in (model, again):
-        [emergency, crisis] = m.opinions(tokens("zij heeft een mes"))
-        [calm_one, _] = m.opinions(tokens("we koken samen"))
+        [emergency, crisis] = m.opinions(pieces(tokens("zij heeft een mes")))
+        [calm_one, _] = m.opinions(pieces(tokens("we koken samen")))
         assert emergency.probability > 0.5 > calm_one.probability
         assert crisis.probability < 0.5  # never seen: stays low
     assert again.trained_on == "x"

@@ -113,3 +113,18 @@ def test_unplaceable_text_names_the_number_from_the_directory(runtime) -> None:
     assert "{noodnummer}" in say.text and "{" not in shown.text
     assert "112" in shown.text
     assert [b.event.name for b in say.buttons[:3]] == ["topic"] * 3
+
+
+def test_a_learned_topic_guess_is_offered_first_not_followed(runtime) -> None:
+    """When only the learned weights name a topic, the man is not moved on a guess."""
+    engine = runtime.engine
+    recogniser = engine.intents.recogniser
+    text = "wie leest dit eigenlijk"
+    verdict = recogniser.read(text)
+    assert verdict.learned_topic and verdict.topics, verdict.scores
+    session = session_at("main:menu", "NL")
+    same, [say] = engine.resume(session, Text(text), 1.0)
+    assert same.at == session.at and say.context == "system:unknown_text"
+    goto = recogniser.topics[verdict.topics[0]].goto
+    first_topic = next(b for b in say.buttons if b.event.name == "topic")
+    assert first_topic.event.arg == goto

@@ -34,6 +34,7 @@ SYSTEM = "system"
 MAIN = "main"
 HISTORY_LIMIT = 12
 MAX_TOPIC_BUTTONS = 3  # offered under typed text nobody could place
+LEARNED_TOPIC_FIRST = 100.0  # a learned topic guess goes before every half-named one
 MAX_ROUTE_HOPS = 16
 PRIVATE_KINDS = frozenset({"contact", "location", "venue", "live_location"})
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
@@ -180,7 +181,9 @@ class Engine:
             target = self.flows[session.flow].fire(step.id, FREE_TEXT, session)
             return session, self._enter(session, target)
         topics = verdict.topics if verdict else ()
-        if topics and self._topic_step(topics[0]):
+        if topics and self._topic_step(topics[0]) and not verdict.learned_topic:
+            # the message names a topic in words the rules know: go there (a learned guess
+            # is only offered first among the topic buttons)
             return session, self._enter(session, self._topic_step(topics[0]))
         return session, [self._not_understood(session, step, verdict)]
 
@@ -220,6 +223,8 @@ class Engine:
         for name, target in (recogniser.topics if recogniser else {}).items():
             if target.goto:
                 goto_score[target.goto] = scores.get(name, 0.0)
+                if verdict and verdict.learned_topic and verdict.topics[:1] == (name,):
+                    goto_score[target.goto] += LEARNED_TOPIC_FIRST
         here = {c.next for c in self._step(session.at).choices if c.next}
         here |= {qualify(session.flow, n) for n in here} | {session.at}
         at = f"{SYSTEM}:onderwerpen"

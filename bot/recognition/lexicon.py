@@ -102,6 +102,7 @@ class Lexicon:
         # informal spellings read as the standard word, in entries and messages alike
         self.spelling = dict(spelling or {})
         self._known: dict[str, list[tuple[Entry, str]]] = {}  # common word -> its entries
+        self.letters: dict[str, tuple[str, ...]] = {}  # common word -> its letter pieces
         self._words: dict[str, list[Entry]] = {}
         self._stems: dict[str, list[Entry]] = {}
         self._endings: dict[str, list[Entry]] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.recognition.lexicon import Hit, Lexicon
-from bot.recognition.ngrams import Model, Opinion
+from bot.recognition.ngrams import Model, Opinion, pieces
 from bot.recognition.text import tokens
 
 ALARM_INTENTS = ("emergency", "crisis")
@@ -71,6 +71,13 @@ class Verdict:
     alarms: tuple[str, ...] = ()  # emergency and/or crisis, strongest first
     topics: tuple[str, ...] = ()  # best first, only those that reached the topic threshold
     opinions: list[Opinion] = field(default_factory=list)  # the learned second opinion
+    learned_topic: bool = False  # the topic came from learned weights: offer it, do not go
+    _pieces: set[str] | None = None  # the message's pieces, worked out once when asked
+
+    def pieces(self, normal: tuple[str, ...], lexicon: Lexicon) -> set[str]:
+        if self._pieces is None:
+            self._pieces = pieces(normal, lexicon.common, lexicon.letters)
+        return self._pieces
 
     @property
     def alarm(self) -> str | None:
@@ -113,6 +120,8 @@ class Recogniser:
         verdict = Verdict(toks, hits)
         if not hits:
             self._second_opinion(verdict, explain)
+            if toks and not verdict.alarms:
+                self._learned_topic(verdict, explain)
             return verdict
         words = sum(1 for t in toks if t.isalnum())
         by_concept: dict[str, list[Hit]] = {}
@@ -138,7 +147,21 @@ class Recogniser:
                 ranked.append((score, name))
         verdict.topics = tuple(name for _, name in sorted(ranked, key=lambda s: -s[0]))
         self._second_opinion(verdict, explain)
+        if not verdict.topics and not verdict.alarms:
+            self._learned_topic(verdict, explain)
         return verdict
+
+    def _learned_topic(self, verdict: Verdict, explain: bool) -> None:
+        """No topic in the rules' words: the learned weights may still name one, which the
+        bot offers first rather than going there."""
+        if self.model is None:
+            return
+        feats = verdict.pieces(self.lexicon.normal(verdict.tokens), self.lexicon)
+        opinion = self.model.topic_opinion(feats, explain)
+        if opinion is not None and opinion.fires and opinion.label in self.topics:
+            verdict.topics = (opinion.label,)
+            verdict.learned_topic = True
+            verdict.opinions.append(opinion)
 
     def _has_a_sign(self, label: str, present: set[str]) -> bool:
         """The learned guess speaks only when some word of the intent's own rules is there
@@ -159,7 +182,8 @@ class Recogniser:
         present = {h.concept for h in verdict.hits}
         if not explain and not any(self._has_a_sign(label, present) for label in ALARM_INTENTS):
             return  # the learned guess could add nothing here: no need to ask it
-        verdict.opinions = self.model.opinions(self.lexicon.normal(verdict.tokens), explain)
+        feats = verdict.pieces(self.lexicon.normal(verdict.tokens), self.lexicon)
+        verdict.opinions = self.model.opinions(feats, explain)
         added = [
             o.label
             for o in verdict.opinions

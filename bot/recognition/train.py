@@ -23,6 +23,7 @@ L2 = 1e-3
 STEP = 0.05
 MIN_COUNT = 2  # a piece seen once is noise
 CRISIS_LEEWAY = 2.0
+TOPIC_THRESHOLD = 0.5  # a learned topic is offered only when it is likelier than not
 FOLDS = 5
 SEED = 8
 
@@ -44,6 +45,8 @@ def examples_of(recogniser: Recogniser, samples: Sequence[Sample]):
             labels.add("emergency")
         if sample.label == "crisis" or sample.also == "crisis":
             labels.add("crisis")
+        if sample.label.startswith("topic:"):
+            labels.add(sample.label)
         out.append((recogniser.lexicon.normal(tokens(sample.text)), labels))
     return out
 
@@ -61,7 +64,7 @@ def train(
     max_false_alarms: float = 0.025,
     trained_on: str = "",
 ) -> Model:
-    """examples: (tokens, labels) with labels a subset of LABELS; benign ones have none."""
+    """examples: (tokens, labels): labels from LABELS and "topic:<name>"; benign have none."""
     feats = [pieces(toks) for toks, _ in examples]
     counts: dict[str, int] = {}
     for fs in feats:
@@ -80,7 +83,14 @@ def train(
         bias, weights = _fit(feats, ys)
         kept = {f: w for f, w in weights.items() if abs(w) >= 0.01}
         models[label] = LabelModel(bias, threshold, kept)
-    return Model(models, trained_on)
+    topics = {}
+    names = sorted({lb for _, labels in examples for lb in labels if lb.startswith("topic:")})
+    for name in names:
+        ys = [1.0 if name in labels else 0.0 for _, labels in examples]
+        bias, weights = _fit(feats, ys)
+        kept = {f: w for f, w in weights.items() if abs(w) >= 0.01}
+        topics[name.split(":", 1)[1]] = LabelModel(bias, TOPIC_THRESHOLD, kept)
+    return Model(models, trained_on, topics)
 
 
 def _fit(feats: list[list[str]], ys: list[float]) -> tuple[float, dict[str, float]]:
