@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.engine import callback
+from bot.engine.claims import contradictions
 from bot.engine.engine import MAIN, SYSTEM, SYSTEM_STEPS
 from bot.engine.intents import ALARMS, Intents
 from bot.engine.machine import qualify
@@ -96,6 +97,7 @@ def check_flows(
     if facts:
         _check_open_lines(flows, intents, facts, add)
         _check_contacts(flows, facts, add)
+        _check_claims(flows, facts, add)
     return problems
 
 
@@ -226,6 +228,16 @@ def _check_contacts(flows: dict[str, Flow], facts: ReferralFacts, add) -> None:
         if step.referrals:
             for found in unreachable_on(facts.directory, step):
                 add(Problem(ERROR, step.where, describe_unreachable(step.id, found)))
+
+
+def _check_claims(flows: dict[str, Flow], facts: ReferralFacts, add) -> None:
+    """Flow text that states a directory fact ("dag en nacht", "gratis") must stay true when
+    a coordinator changes the directory (bot/engine/claims.py)."""
+    if facts.directory is None:
+        return
+    for _, step in _steps(flows):
+        for message in contradictions(facts.directory, step):
+            add(Problem(ERROR, step.where, message))
 
 
 def _check_graph(flows: dict[str, Flow], intents: Intents, add) -> None:
