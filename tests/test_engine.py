@@ -70,12 +70,15 @@ def test_typed_danger_is_gentle_and_conversation_goes_on(engine) -> None:
     for flow_id, step in all_steps(engine):
         session = at(engine, flow_id, step.id)
         new, replies = engine.resume(session, Text("Ze heeft een MES!"), 5.0)
-        [say] = replies
+        if step.forget:
+            continue  # no session lives there; a forget step is never entered again
+        [say, again] = replies
         assert say.referrals[:2] == ("noodnummer_112", "veilig_thuis")
+        assert say.urgent and not say.buttons
         assert new.at == session.at, "a typed alarm must not move the conversation"
-        choices = engine.buttons(session)
-        assert say.buttons[: len(choices)] == choices  # (+ the danger button on its own step)
-        assert say.urgent
+        # then the question he was at, again, with its own buttons
+        assert again.context == session.at and again.text == step.text
+        assert again.buttons == engine.buttons(session)
 
 
 @pytest.mark.parametrize("words", ["stop", "/stop", "Wis", "WÍS!"])
@@ -254,10 +257,10 @@ def test_typed_thoughts_of_suicide_get_112_then_the_suicide_line(engine) -> None
     }
     for region, line in expected.items():
         session = at(engine, "main", "menu", region)
-        new, [say] = engine.resume(session, Text("ik wil niet meer leven"), 1.0)
+        new, [say, again] = engine.resume(session, Text("ik wil niet meer leven"), 1.0)
         assert say.context == "system:zelfdoding_melding"
         assert say.referrals[:2] == ("noodnummer_112", line)
-        assert new.at == session.at and say.buttons == engine.buttons(session)
+        assert new.at == session.at and again.buttons == engine.buttons(session)
 
 
 def test_start_uses_the_clients_language_only_if_the_bot_has_it(engine) -> None:

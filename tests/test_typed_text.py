@@ -77,8 +77,12 @@ def test_danger_and_crisis_together_get_both_lines(runtime) -> None:
     _, replies = runtime.engine.resume(
         session, Text("ze heeft me net gewurgd en ik wil er niet meer zijn"), 1.0
     )
-    assert [r.context for r in replies] == ["system:gevaar_melding", "system:zelfdoding_melding"]
-    assert all(r.urgent for r in replies) and replies[0].referrals[0] == EMERGENCY_KEY
+    assert [r.context for r in replies] == [
+        "system:gevaar_melding",
+        "system:zelfdoding_melding",
+        "main:menu",  # then the question he was at, again
+    ]
+    assert all(r.urgent for r in replies[:2]) and replies[0].referrals[0] == EMERGENCY_KEY
     assert "zelfmoordlijn_1813" in replies[1].referrals
     assert replies[-1].buttons and not replies[0].buttons  # choices once, under the last
 

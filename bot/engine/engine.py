@@ -283,17 +283,18 @@ class Engine:
         return session, self._enter(session, target, push=not fresh)
 
     def _alarm_notices(self, session: Session, match: IntentMatch) -> list[Reply]:
-        """A typed alarm may be a false one: 112 first, gently, and the talk goes on. Danger
-        and crisis together get both notices; "help" alone also gets how the chat works."""
+        """A typed alarm may be a false one: 112 first, gently, then the question he was at
+        again, with its buttons, and the talk goes on. Danger and crisis together get both
+        notices; "help" alone gets how the chat works instead of the question."""
         names = [match.name, *(n for n in match.also if n in ALARMS)]
         notices = [self.intents.specs[n].notice for n in names if self.intents.specs[n].notice]
-        replies: list[Reply] = [_urgent(self._system(session, notice)) for notice in notices[:-1]]
-        replies.append(_urgent(self._again(session, notices[-1])))
-        if "help" in match.also:
-            help_spec = self.intents.specs.get("help")
-            if help_spec and help_spec.goto:
-                replies += self._enter(session, qualify(self.main, help_spec.goto))
-        return replies
+        replies: list[Reply] = [_urgent(self._system(session, notice)) for notice in notices]
+        help_spec = self.intents.specs.get("help")
+        if "help" in match.also and help_spec and help_spec.goto:
+            return replies + self._enter(session, qualify(self.main, help_spec.goto))
+        if self._step(session.at).forget:  # never re-enter a step that forgets
+            return [*replies[:-1], _urgent(self._again(session, notices[-1]))]
+        return replies + self._enter(session, session.at, push=False)
 
     def _language(self, session: Session, locale: str | None) -> tuple[Session, list[Reply]]:
         if locale and locale in self.locales:
