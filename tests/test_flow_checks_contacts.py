@@ -79,6 +79,8 @@ def _with_night_line(text: str) -> str:
         "  languages: [nl]\n"
         '  source: "a test"\n'
         "  last_verified: 2026-11-29\n"
+        "  checked_how: document\n"
+        "  checked_by: coordinator\n"
         "  status: unverified\n"
         "  alternative: tele_onthaal\n\n"
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.referrals import check_directory, load_directory
 
 # Line numbers matter: tests point at them. Facts here are test data, not the real directory.
+# Each entry ends with its languages and how and by whom it was checked.
 BASE = """\
 vt:
   name: "Veilig Thuis"
@@ -19,6 +20,9 @@ vt:
   source: "https://veiligthuis.nl"
   last_verified: 2026-11-01
   status: verified
+  languages: [nl]
+  checked_how: website
+  checked_by: coordinator
 lijn:
   name: "Mannenlijn"
   phone: "0800-31000"
@@ -27,6 +31,9 @@ lijn:
   last_verified: 2026-11-01
   status: unverified
   alternative: vt
+  languages: [nl]
+  checked_how: document
+  checked_by: coordinator
 vlg:
   name: "1712"
   phone: "1712"
@@ -37,6 +44,9 @@ vlg:
   last_verified: 2026-11-01
   status: verified
   when_closed: tele
+  languages: [nl]
+  checked_how: website
+  checked_by: coordinator
 tele:
   name: "Tele-Onthaal"
   phone: "106"
@@ -47,6 +57,9 @@ tele:
   source: "https://www.tele-onthaal.be"
   last_verified: 2026-11-01
   status: verified
+  languages: [nl]
+  checked_how: news
+  checked_by: coordinator
 """
 
 

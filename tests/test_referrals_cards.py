@@ -66,8 +66,8 @@ def test_open_now_alternative_must_serve_the_region(directory):
 
 
 def test_inactive_and_unknown_keys_are_skipped_and_logged_by_key_only(caplog):
-    text = replace_line(BASE, 36, "  status: inactive")
-    text = replace_line(text, 26, "  # no when_closed")
+    text = replace_line(BASE, 45, "  status: inactive")
+    text = replace_line(text, 32, "  # no when_closed")
     directory = parse_directory(text, "referrals.yaml")
     with caplog.at_level(logging.WARNING, logger="bot.referrals.cards"):
         cards = resolve_cards(directory, ["tele", "nope", "vt"], None, MONDAY_MORNING)
@@ -87,7 +87,7 @@ def test_card_text_open_until_and_flags(directory):
         "Bel 106",
         "24/7 bereikbaar",
         "Gratis · anoniem",
-        "Laatst gecontroleerd: 1 november 2026 (bron: tele-onthaal.be)",
+        "Volgens een bericht op tele-onthaal.be, nagekeken op 1 november 2026",
     ]
     (open_card,) = resolve_cards(directory, ["vlg"], None, MONDAY_MORNING)
     assert "Nu open — tot 17:00" in render_card_text(open_card).splitlines()
@@ -131,13 +131,90 @@ def test_strings_go_through_the_given_gettext_and_locale(directory):
     english = {
         "Bel {phone}": "Call {phone}",
         "Nu gesloten — opent {day} om {time}": "Closed now — opens {day} at {time}",
-        "Laatst gecontroleerd: {date} (bron: {source})": "Last checked: {date} (source: {source})",
+        "Volgens de website van {site}, nagekeken op {date}": (
+            "According to the website of {site}, checked on {date}"
+        ),
     }
     (card, _) = resolve_cards(directory, ["vlg"], None, FRIDAY_EVENING)
     text = render_card_text(card, locale="en", gettext=lambda s: english.get(s, s))
     assert "Call 1712" in text
     assert "Closed now — opens Monday at 9:00\u202fAM" in text
-    assert "Last checked: November 1, 2026 (source: 1712.be)" in text
+    assert "According to the website of 1712.be, checked on November 1, 2026" in text
+
+
+# ---- how it was checked: the last line says how, and how old the source is ------------------
+
+
+def checked_line(*fields: str) -> str:
+    """The check line of Tele-Onthaal's card after replacing its source and check fields."""
+    text = BASE.replace('  source: "https://www.tele-onthaal.be"\n', "").replace(
+        "  checked_how: news\n", "".join(f"  {field}\n" for field in fields)
+    )
+    (card,) = resolve_cards(parse_directory(text, "referrals.yaml"), ["tele"], None, MONDAY_MORNING)
+    return render_card_text(card).splitlines()[4]
+
+
+@pytest.mark.parametrize(
+    ("fields", "line"),
+    [
+        (
+            ('source: "called 106 and asked"', "checked_how: phoned"),
+            "Gebeld door een coördinator op 1 november 2026",
+        ),
+        (
+            ('source: "https://www.tele-onthaal.be/over-ons"', "checked_how: website"),
+            "Volgens de website van tele-onthaal.be, nagekeken op 1 november 2026",
+        ),
+        (
+            ('source: "https://www.vrt.be/nieuws"', "checked_how: news"),
+            "Volgens een bericht op vrt.be, nagekeken op 1 november 2026",
+        ),
+        (
+            ('source: "Jaarverslag Tele-Onthaal 2024"', "checked_how: document"),
+            "Volgens een document (Jaarverslag Tele-Onthaal 2024), nagekeken op 1 november 2026",
+        ),
+    ],
+)
+def test_the_card_says_how_the_entry_was_checked(fields, line):
+    assert checked_line(*fields) == line
+
+
+@pytest.mark.parametrize(
+    ("fields", "line"),
+    [
+        (
+            ('source: "Vlaams Parlement, antwoord (2017)"', "source_date: 2017"),
+            "Volgens een document uit 2017 (Vlaams Parlement, antwoord (2017)), nagekeken op "
+            "1 november 2026",
+        ),
+        (
+            ('source: "https://www.vrt.be/nieuws"', "source_date: 2019-12-20"),
+            "Volgens een bericht uit 2019 op vrt.be, nagekeken op 1 november 2026",
+        ),
+        (
+            ('source: "https://www.arosa-zhz.nl/nieuws"', 'source_date: "before 2020"'),
+            "Volgens een bericht van vóór 2020 op arosa-zhz.nl, nagekeken op 1 november 2026",
+        ),
+        (
+            ('source: "https://www.vrt.be/nieuws"', "source_date: 2020"),
+            "Volgens een bericht op vrt.be, nagekeken op 1 november 2026",
+        ),
+    ],
+)
+def test_a_source_from_before_2020_says_how_old_it_is(fields, line):
+    method = "checked_how: document" if "Parlement" in fields[0] else "checked_how: news"
+    assert checked_line(*fields, method) == line
+
+
+def test_an_old_page_of_the_organisation_itself_says_so_too():
+    fields = ('source: "https://www.arosa-zhz.nl/nieuws"', "checked_how: website")
+    assert checked_line(*fields, 'source_date: "before 2020"') == (
+        "Volgens een pagina van vóór 2020 op de website van arosa-zhz.nl, nagekeken op "
+        "1 november 2026"
+    )
+    assert checked_line(*fields, "source_date: 2015") == (
+        "Volgens een pagina uit 2015 op de website van arosa-zhz.nl, nagekeken op 1 november 2026"
+    )
 
 
 # ---- the shipped directory: 1712 on working days and public holidays ------------------------

@@ -133,17 +133,63 @@ def test_a_new_field_goes_above_the_next_section_comment(copy):
     assert lines[section + 2] == "ecoute_violences:"
 
 
-def test_verify_sets_status_date_and_source(copy, capsys):
+def verify(key: str, *more: str, copy: Path) -> int:
+    """`referrals verify` as a coordinator types it after phoning a line."""
+    source = "phoned on 2026-12-01: a man's line, weekdays"
+    argv = ("--method", "phoned", "--source", source, "--by", "coordinator", *more)
+    return run("referrals", "verify", key, *argv, "--file", str(copy))
+
+
+def test_verify_sets_status_date_source_method_and_who(copy, capsys):
     before = copy.read_text(encoding="utf-8")
-    source = "https://www.example.org/checked"
-    assert run("referrals", "verify", "mannenlijn", "--source", source, "--file", str(copy)) == 0
+    assert verify("mannenlijn", copy=copy) == 0
     after = copy.read_text(encoding="utf-8")
     assert comments(after) == comments(before)
     entry = load_directory(copy).get("mannenlijn")
     assert entry.status == "verified"
     assert entry.last_verified == CHECK_DAY
-    assert entry.source == source
-    assert "Saved" in capsys.readouterr().out
+    assert entry.source == "phoned on 2026-12-01: a man's line, weekdays"
+    assert (entry.checked_how, entry.checked_by) == ("phoned", "coordinator")
+    out = capsys.readouterr().out
+    assert "mannenlijn.checked_how: document -> phoned" in out
+    assert "mannenlijn.checked_by: firstcontact developers -> coordinator" in out
+    assert "Saved" in out
+
+
+def test_verify_needs_method_source_and_who(copy, capsys):
+    before = copy.read_bytes()
+    with pytest.raises(SystemExit):
+        run("referrals", "verify", "mannenlijn", "--source", "x", "--file", str(copy))
+    err = capsys.readouterr().err
+    assert "the following arguments are required: --method, --by" in err
+    with pytest.raises(SystemExit):
+        verify("mannenlijn", "--method", "called", copy=copy)
+    assert "argument --method: invalid choice: 'called'" in capsys.readouterr().err
+    assert copy.read_bytes() == before
+
+
+def test_verify_keeps_an_old_source_date_only_when_told(copy):
+    source = "Vlaams Parlement, antwoord op vraag over partnergeweld bij mannen (2017)"
+    argv = ("--method", "document", "--source", source, "--by", "coordinator")
+    assert load_directory(copy).get("caw").source_date.year == 2017
+    code = run(
+        "referrals", "verify", "caw", *argv, "--source-date", "2017", "--file", str(copy)
+    )  # fmt: skip
+    assert code == 0 and str(load_directory(copy).get("caw").source_date) == "2017"
+    assert run("referrals", "verify", "caw", *argv, "--file", str(copy)) == 0
+    assert load_directory(copy).get("caw").source_date is None
+
+
+def test_verify_help_gives_an_example_and_the_four_ways(capsys):
+    with pytest.raises(SystemExit):
+        run("referrals", "verify", "--help")
+    out = capsys.readouterr().out
+    assert (
+        "Example: firstcontact referrals verify lijn_1712 --method website --source "
+        "https://www.1712.be/nl/over-1712 --by coordinator" in out
+    )
+    for method in ("phoned", "website", "document", "news"):
+        assert f"  {method} " in out
 
 
 def test_bad_phone_is_refused_and_the_file_is_untouched(copy, capsys):
@@ -168,7 +214,18 @@ def test_bad_phone_is_refused_and_the_file_is_untouched(copy, capsys):
         (("set", "veilig_thuis", "last_verified=2026-12-02"), "in the future"),
         (("set", "lijn_1712", "hours=mon-fri 9-17"), "is not a time range"),
         (("set", "veilig_thuis", "website=www.veiligthuis.nl"), "must start with https://"),
-        (("verify", "mannenklap"), "needs a phone, website or chat_url"),
+        (
+            ("verify", "mannenklap", "--method", "news", "--source", "x", "--by", "coordinator"),
+            "needs a phone, website or chat_url",
+        ),
+        (
+            ("verify", "veilig_thuis", "--method", "website", "--source", "folder", "--by", "me"),
+            "checked_how is website, but source is not a web address",
+        ),
+        (
+            ("verify", "veilig_thuis", "--method", "news", "--source", "x", "--by", "a@b.nl"),
+            "checked_by 'a@b.nl' must be a name or a role",
+        ),
     ],
 )
 def test_invalid_edits_are_refused_with_a_reason(copy, capsys, argv, words):

@@ -19,6 +19,8 @@ sos:
   emergency: true
   source: "https://example.org"
   last_verified: 2026-11-01
+  checked_how: website
+  checked_by: coordinator
   status: verified
 """
 ADVICE_NL = "add a Dutch line that is open then, or correct the hours in referrals.yaml"
@@ -32,6 +34,8 @@ def line(key, name, hours=None, *more, languages="[nl]", regions="[NL]", status=
         f"regions: {regions}",
         'source: "https://example.org"',
         "last_verified: 2026-11-01",
+        "checked_how: website",
+        "checked_by: coordinator",
         f"status: {status}",
         *([f"hours: {hours}"] if hours else []),
         *([f"languages: {languages}"] if languages else []),

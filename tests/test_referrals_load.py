@@ -105,36 +105,36 @@ def test_unknown_field_suggests_the_right_one(tmp_path):
 
 
 def test_missing_required_field_points_at_the_entry(tmp_path):
-    problems = load_errors(tmp_path, replace_line(BASE, 13, "  # source removed"))
-    assert_problem(problems, 9, "lijn", "'source' is missing")
+    problems = load_errors(tmp_path, replace_line(BASE, 16, "  # source removed"))
+    assert_problem(problems, 12, "lijn", "'source' is missing")
 
 
 @pytest.mark.parametrize(
     ("line", "new", "words"),
     [
-        (22, "  regions: [BE-VL]", ("'BE-VL' is not a region code", "did you mean 'BE-VLG'")),
+        (28, "  regions: [BE-VL]", ("'BE-VL' is not a region code", "did you mean 'BE-VLG'")),
         (5, "  regions: []", ("regions must be a list",)),
         (3, '  phone: "0800-12"', ("'0800-12' is not a valid number in the Netherlands",)),
         (3, "  phone: 08002000", ("write the phone number in quotes", "leading 0")),
-        (19, '  phone: "17122"', ("'17122' is not a valid number in Belgium",)),
+        (25, '  phone: "17122"', ("'17122' is not a valid number in Belgium",)),
         (3, '  phone: "call us"', ("is not a phone number",)),
         (6, '  source: "www.veiligthuis.nl"', ("source", "must start with https://")),
         (6, '  source: "ftp://veiligthuis.nl"', ("must start with https://",)),
         (6, '  source: "https://veiligthuis"', ("not a complete web address",)),
         (7, "  last_verified: 23-11-2026", ("last_verified must be a date",)),
         (8, "  status: verifed", ("status 'verifed' is not known", "did you mean 'verified'")),
-        (32, '  free: "ja"', ("free must be true or false",)),
+        (41, '  free: "ja"', ("free must be true or false",)),
         (4, '  hours: "always"', ("'always' needs days and times",)),
-        (21, '    mon-fri: "9-17"', ("'9-17' is not a time range", "09:00-17:00")),
-        (21, '    maandag: "09:00-17:00"', ("'maandag' is not a day",)),
-        (21, '    fri-mon: "09:00-17:00"', ("runs backwards",)),
-        (21, '    mon-fri: "09:00-25:00"', ("does not exist",)),
-        (21, "    mon-fri: 9", ("write the times in quotes",)),
+        (27, '    mon-fri: "9-17"', ("'9-17' is not a time range", "09:00-17:00")),
+        (27, '    maandag: "09:00-17:00"', ("'maandag' is not a day",)),
+        (27, '    fri-mon: "09:00-17:00"', ("runs backwards",)),
+        (27, '    mon-fri: "09:00-25:00"', ("does not exist",)),
+        (27, "    mon-fri: 9", ("write the times in quotes",)),
         (4, '  hours: "mon-fri 09:00-17:00; sat"', ("'sat' needs days and times",)),
         (1, "Veilig Thuis:", ("cannot be used as a key",)),
-        (16, "  alternative: vtt", ("alternative 'vtt' is not an entry", "did you mean 'vt'")),
-        (16, "  alternative: lijn", ("points at the entry itself",)),
-        (26, "  when_closed: telee", ("when_closed 'telee' is not an entry", "'tele'")),
+        (19, "  alternative: vtt", ("alternative 'vtt' is not an entry", "did you mean 'vt'")),
+        (19, "  alternative: lijn", ("points at the entry itself",)),
+        (32, "  when_closed: telee", ("when_closed 'telee' is not an entry", "'tele'")),
     ],
 )
 def test_each_bad_value_is_named_on_its_line(tmp_path, line, new, words):
@@ -143,39 +143,39 @@ def test_each_bad_value_is_named_on_its_line(tmp_path, line, new, words):
 
 
 def test_hours_problem_in_a_second_range_and_overlap(tmp_path):
-    text = replace_line(BASE, 21, '    mon-fri: "09:00-12:00, 11:00-17:00"')
+    text = replace_line(BASE, 27, '    mon-fri: "09:00-12:00, 11:00-17:00"')
     problems = load_errors(tmp_path, text)
-    assert_problem(problems, 20, "overlap")
-    text = insert_after(BASE, 21, '    fri: "18:00-20:00"')
-    assert_problem(load_errors(tmp_path, text), 22, "friday is given twice")
+    assert_problem(problems, 26, "overlap")
+    text = insert_after(BASE, 27, '    fri: "18:00-20:00"')
+    assert_problem(load_errors(tmp_path, text), 28, "friday is given twice")
 
 
 def test_bad_timezone_is_named(tmp_path):
-    text = insert_after(BASE, 21, "  timezone: Europe/Brusels")
-    assert_problem(load_errors(tmp_path, text), 22, "not a time zone", "Europe/Brussels")
+    text = insert_after(BASE, 27, "  timezone: Europe/Brusels")
+    assert_problem(load_errors(tmp_path, text), 28, "not a time zone", "Europe/Brussels")
 
 
 def test_unverified_needs_an_alternative(tmp_path):
-    problems = load_errors(tmp_path, replace_line(BASE, 16, "  # no alternative"))
-    assert_problem(problems, 9, "lijn is unverified", "needs an 'alternative'")
+    problems = load_errors(tmp_path, replace_line(BASE, 19, "  # no alternative"))
+    assert_problem(problems, 12, "lijn is unverified", "needs an 'alternative'")
 
 
 def test_alternative_must_be_verified_and_active_and_for_the_same_region(tmp_path):
     inactive = replace_line(BASE, 8, "  status: inactive")
-    assert_problem(load_errors(tmp_path, inactive), 16, "alternative 'vt' is inactive")
-    other_region = replace_line(BASE, 16, "  alternative: tele")
-    assert_problem(load_errors(tmp_path, other_region), 16, "does not serve any of its regions")
+    assert_problem(load_errors(tmp_path, inactive), 19, "alternative 'vt' is inactive")
+    other_region = replace_line(BASE, 19, "  alternative: tele")
+    assert_problem(load_errors(tmp_path, other_region), 19, "does not serve any of its regions")
     # tele -> vlg is fine on its own, but then vlg (now unverified) cannot back up tele
-    text = replace_line(BASE, 36, "  status: unverified\n  alternative: vlg")
-    text = replace_line(text, 25, "  status: unverified\n  alternative: tele")
+    text = replace_line(BASE, 45, "  status: unverified\n  alternative: vlg")
+    text = replace_line(text, 31, "  status: unverified\n  alternative: tele")
     problems = load_errors(tmp_path, text)
-    assert_problem(problems, 26, "vlg: alternative 'tele' is unverified", "must be a verified")
-    assert_problem(problems, 38, "tele: alternative 'vlg' is unverified")
+    assert_problem(problems, 32, "vlg: alternative 'tele' is unverified", "must be a verified")
+    assert_problem(problems, 47, "tele: alternative 'vlg' is unverified")
 
 
 def test_when_closed_must_be_active(tmp_path):
-    text = replace_line(BASE, 36, "  status: inactive")
-    assert_problem(load_errors(tmp_path, text), 26, "when_closed 'tele' is inactive")
+    text = replace_line(BASE, 45, "  status: inactive")
+    assert_problem(load_errors(tmp_path, text), 32, "when_closed 'tele' is inactive")
 
 
 def test_verified_entry_needs_a_way_to_reach_it(tmp_path):
@@ -184,10 +184,10 @@ def test_verified_entry_needs_a_way_to_reach_it(tmp_path):
 
 
 def test_yaml_syntax_error_is_a_problem_with_a_line(tmp_path):
-    text = replace_line(BASE, 11, '    phone: "0800-31000"')
+    text = replace_line(BASE, 14, '    phone: "0800-31000"')
     problems = load_errors(tmp_path, text)
     assert len(problems) == 1
-    assert problems[0].where.line in (10, 11)
+    assert problems[0].where.line in (13, 14)
     assert "cannot be read" in problems[0].message
 
 
@@ -208,7 +208,7 @@ def test_short_numbers_are_valid_per_country(tmp_path):
     text = replace_line(BASE, 3, '  phone: "112"\n  emergency: true')
     directory = load_directory(write(tmp_path, text))
     assert directory.get("vt").phone == "112"
-    text = replace_line(BASE, 29, '  phone: "101"\n  emergency: true')
+    text = replace_line(BASE, 38, '  phone: "101"\n  emergency: true')
     assert load_directory(write(tmp_path, text)).get("tele").phone == "101"
 
 
@@ -222,22 +222,22 @@ def test_warnings_for_costly_free_number_and_unmarked_emergency(tmp_path):
 
 
 def test_last_verified_in_the_future_is_an_error(tmp_path):
-    future = replace_line(BASE, 24, "  last_verified: 2026-12-01")
+    future = replace_line(BASE, 30, "  last_verified: 2026-12-01")
     directory = load_directory(write(tmp_path, future))
-    assert_problem(check_directory(directory, TODAY), 24, "vlg", "in the future")
+    assert_problem(check_directory(directory, TODAY), 30, "vlg", "in the future")
 
 
 def test_old_check_is_a_warning_after_180_days(tmp_path):
-    old = replace_line(BASE, 35, "  last_verified: 2026-05-26")
+    old = replace_line(BASE, 44, "  last_verified: 2026-05-26")
     problems = check_directory(load_directory(write(tmp_path, old)), TODAY)
-    assert_problem(problems, 35, "tele", "181 days ago", "referrals verify tele", level=WARNING)
-    fresh = load_directory(write(tmp_path, replace_line(BASE, 35, "  last_verified: 2026-05-27")))
+    assert_problem(problems, 44, "tele", "181 days ago", "referrals verify tele", level=WARNING)
+    fresh = load_directory(write(tmp_path, replace_line(BASE, 44, "  last_verified: 2026-05-27")))
     assert check_directory(fresh, TODAY) == []
 
 
 def test_inactive_entries_are_kept_but_not_offered(tmp_path):
-    text = replace_line(BASE, 16, "  alternative: vt")
-    text = replace_line(text, 15, "  status: inactive")
+    text = replace_line(BASE, 19, "  alternative: vt")
+    text = replace_line(text, 18, "  status: inactive")
     directory = load_directory(write(tmp_path, text))
     assert "lijn" not in [e.key for e in directory.for_region("NL")]
     assert "lijn" in [e.key for e in directory.for_region("NL", include_inactive=True)]
@@ -258,3 +258,116 @@ def test_one_broken_entry_gives_one_message_not_one_per_dependant(tmp_path) -> N
         load_directory(path)
     messages = [p.message for p in info.value.problems]
     assert len(messages) == 1 and messages[0].startswith("veilig_thuis: phone"), messages
+
+
+# ---- how, by whom and when the source was written: each rule pinned whole --------------------
+
+
+def messages(tmp_path: Path, text: str) -> list[str]:
+    """Every problem of a broken file, as `referrals check` prints it."""
+    return [str(p) for p in load_errors(tmp_path, text)]
+
+
+def where(tmp_path: Path, line: int) -> str:
+    return f"{tmp_path / 'referrals.yaml'}:{line}"
+
+
+def test_missing_check_fields_name_what_to_write(tmp_path):
+    text = BASE.replace("  checked_how: website\n  checked_by: coordinator\n", "", 1)
+    assert messages(tmp_path, text) == [
+        f"{where(tmp_path, 1)}: error: vt: 'checked_how' is missing; write how it was checked: "
+        "phoned, website (the organisation's own page), document or news (a news item or "
+        "another site's page)",
+        f"{where(tmp_path, 1)}: error: vt: 'checked_by' is missing; write who checked it: a "
+        "coordinator's name or a role, like coordinator",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "new", "message"),
+    [
+        (
+            10,
+            "  checked_how: webiste",
+            "vt: checked_how 'webiste' is not known (did you mean 'website'?)",
+        ),
+        (
+            10,
+            "  checked_how: called",
+            "vt: checked_how 'called' is not known; use phoned, website (the organisation's own "
+            "page), document or news (a news item or another site's page)",
+        ),
+        (
+            11,
+            "  checked_by: jan@example.org",
+            "vt: checked_by 'jan@example.org' must be a name or a role, like coordinator, in at "
+            "most 60 characters: no e-mail address, phone number or web address",
+        ),
+        (
+            11,
+            '  checked_by: "06-12345678"',
+            "vt: checked_by '06-12345678' must be a name or a role, like coordinator, in at most "
+            "60 characters: no e-mail address, phone number or web address",
+        ),
+    ],
+)
+def test_bad_check_fields_are_refused_with_plain_words(tmp_path, line, new, message):
+    assert messages(tmp_path, replace_line(BASE, line, new)) == [
+        f"{where(tmp_path, line)}: error: {message}"
+    ]
+
+
+def test_a_website_check_needs_the_page_it_read(tmp_path):
+    text = replace_line(BASE, 6, '  source: "Veilig Thuis, folder"')
+    assert messages(tmp_path, text) == [
+        f"{where(tmp_path, 6)}: error: vt: checked_how is website, but source is not a web "
+        "address; write the page you read, like https://www.example.nl/contact"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "2017-13-01",
+            "the date 2017-13-01 does not exist; write a real date as YYYY-MM-DD",
+        ),
+        (
+            '"long ago"',
+            "vt: source_date must be a year like 2017, a date like 2017-03-08, or 'before 2020'",
+        ),
+        (
+            "2026-11-02",
+            "vt: source_date 2026-11-02 is after last_verified 2026-11-01; a source cannot be "
+            "read before it was written",
+        ),
+        (
+            "2027",
+            "vt: source_date 2027 is after last_verified 2026-11-01; a source cannot be read "
+            "before it was written",
+        ),
+    ],
+)
+def test_a_bad_source_date_is_refused(tmp_path, value, message):
+    text = insert_after(BASE, 6, f"  source_date: {value}")
+    assert messages(tmp_path, text) == [f"{where(tmp_path, 7)}: error: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("2017", "2017"), ("2019-12-20", "2019-12-20"), ('"before 2020"', "before 2020")],
+)
+def test_a_source_date_is_a_year_a_day_or_before_a_year(tmp_path, value, shown):
+    text = insert_after(BASE, 6, f"  source_date: {value}")
+    entry = load_directory(write(tmp_path, text)).get("vt")
+    assert str(entry.source_date) == shown and entry.source_date.old
+
+
+def test_a_source_date_on_a_phoned_entry_is_a_warning(tmp_path):
+    text = replace_line(insert_after(BASE, 6, "  source_date: 2017"), 11, "  checked_how: phoned")
+    text = text.replace('  source: "https://veiligthuis.nl"', '  source: "phoned on 2026-11-01"')
+    directory = load_directory(write(tmp_path, text))
+    assert [str(p) for p in check_directory(directory, TODAY)] == [
+        f"{where(tmp_path, 7)}: warning: vt: source_date is not shown when checked_how is "
+        "phoned; remove it"
+    ]

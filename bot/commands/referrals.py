@@ -16,7 +16,21 @@ from bot.referrals.edit import EditRefused, edit_entry, parse_assignments
 from bot.referrals.fields import suggest
 from bot.referrals.hours import describe_hours
 from bot.referrals.load import ENV_FILE, default_path, load_directory
-from bot.referrals.model import Directory, Entry
+from bot.referrals.model import CHECK_METHODS, Directory, Entry
+
+VERIFY_EXAMPLE = (
+    "firstcontact referrals verify lijn_1712 --method website "
+    "--source https://www.1712.be/nl/over-1712 --by coordinator"
+)
+VERIFY_HELP = """\
+Record that you checked an entry today: status verified, last_verified today, and how,
+against what and by whom you checked it. The card tells a man how it was checked:
+  phoned    you called the line            "Gebeld door een coördinator op ..."
+  website   the organisation's own page    "Volgens de website van 1712.be, nagekeken op ..."
+  document  a report or official document  "Volgens een document (...), nagekeken op ..."
+  news      a news item or another site    "Volgens een bericht op vrt.be, nagekeken op ..."
+If the source was written before 2020, say when with --source-date (2017, or "before 2020"):
+the card then says so. Without it, an old source date is removed."""
 
 
 def today() -> date:
@@ -24,8 +38,10 @@ def today() -> date:
     return date.today()
 
 
-def _command(sub, name: str, help_: str, example: str, func) -> argparse.ArgumentParser:
-    parser = add_command(sub, name, help_, example, func)
+def _command(
+    sub, name: str, help_: str, example: str, func, description: str | None = None
+) -> argparse.ArgumentParser:
+    parser = add_command(sub, name, help_, example, func, description)
     parser.add_argument(
         "--file",
         type=Path,
@@ -85,15 +101,34 @@ def register(sub) -> None:
         "--verified-today", action="store_true", help="also set last_verified to today"
     )
     change.add_argument("--source", help="where you checked it (web address or document)")
+    _verify_parser(inner)
+
+
+def _verify_parser(inner) -> None:
+    """`verify` needs how, against what and by whom: a card must never claim more than that."""
     verify = _command(
         inner,
         "verify",
-        "record that you checked an entry today: status verified, last_verified today",
-        "firstcontact referrals verify veilig_thuis --source https://www.veiligthuis.nl",
+        "record that you checked an entry today, how, against what and by whom",
+        VERIFY_EXAMPLE,
         run_verify,
+        VERIFY_HELP,
     )
-    verify.add_argument("key", help="the entry's key, e.g. veilig_thuis")
-    verify.add_argument("--source", help="where you checked it (web address or document)")
+    verify.add_argument("key", help="the entry's key, e.g. lijn_1712")
+    verify.add_argument("--method", required=True, choices=CHECK_METHODS, help="how you checked it")
+    verify.add_argument(
+        "--source",
+        required=True,
+        help="what you checked it against: the page's web address, the document, or "
+        '"phoned on 2026-11-29: ..."',
+    )
+    verify.add_argument(
+        "--by", required=True, help="who checked it: your name or role (e.g. coordinator)"
+    )
+    verify.add_argument(
+        "--source-date",
+        help='when the source was written, if before 2020: a year (2017) or "before 2020"',
+    )
 
 
 def _path(args: argparse.Namespace) -> Path:
@@ -144,7 +179,7 @@ def run_list(args: argparse.Namespace) -> int:
         entries = directory.entries
     rows = [("KEY", "STATUS", "PHONE", "HOURS", "REGIONS", "CHECKED", "NAME")]
     for e in entries:
-        checked = e.last_verified.isoformat() if e.last_verified else "-"
+        checked = f"{e.last_verified.isoformat()} {e.checked_how}" if e.last_verified else "-"
         hours = describe_hours(e.hours) if e.hours else "-"
         rows.append((e.key, e.status, e.phone or "-", hours, ",".join(e.regions), checked, e.name))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
@@ -202,7 +237,12 @@ def run_set(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    return _edit(args, {}, verified_today=True, mark_verified=True)
+    checked = {
+        "checked_how": args.method,
+        "checked_by": args.by,
+        "source_date": args.source_date or "",  # a date of an earlier source would mislead
+    }
+    return _edit(args, checked, verified_today=True, mark_verified=True)
 
 
 def _edit(

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 from babel.dates import format_date, format_time
 
 from bot.referrals.hours import OpenStatus
-from bot.referrals.model import Directory, Entry
+from bot.referrals.model import DOCUMENT, NEWS, PHONED, WEBSITE, Directory, Entry
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,10 @@ class Card:
 
 
 def resolve_cards(
-    directory: Directory, keys: Iterable[str], region: str | None, now: datetime
+    directory: Directory,
+    keys: Iterable[str],
+    region: str | None,
+    now: datetime,
 ) -> list[Card]:
     """Cards for a step's keys, in order; unverified ones get their backup right after them.
 
@@ -161,13 +164,9 @@ def card_text(
         lines.append(tr(entry.key, entry.serves))
     if not entry.verified and card.fallback is not None:
         lines.append(_unverified_line(entry, card.fallback, _, tr))
-    if entry.last_verified is not None:
-        checked = format_date(entry.last_verified, format="long", locale=locale)
-        lines.append(
-            _("Laatst gecontroleerd: {date} (bron: {source})").format(
-                date=checked, source=_short_source(entry.source)
-            )
-        )
+    checked = _checked_line(entry, locale, _)
+    if checked:
+        lines.append(checked)
     links: list[tuple[str, str]] = []
     if entry.website:
         links.append((_("Website"), entry.website))
@@ -248,6 +247,48 @@ def _unverified_line(
     else:
         text = _("Deze gegevens konden we nog niet bevestigen — kijk bij twijfel op {where}")
     return text.format(where=where)
+
+
+def _checked_line(entry: Entry, locale: str, _: Callable[[str], str]) -> str:
+    """How the facts were checked, in words a man can weigh: phoned, the organisation's own
+    website, a document or someone else's page; an old source says how old it is."""
+    if entry.last_verified is None:
+        return ""
+    day = format_date(entry.last_verified, format="long", locale=locale)
+    if entry.checked_how == PHONED:
+        return _("Gebeld door een coördinator op {date}").format(date=day)
+    age = entry.source_date if entry.source_date and entry.source_date.old else None
+    kind = "before" if age and age.before else "year" if age else "now"
+    texts = _checked_texts(_).get(entry.checked_how)
+    if texts is None:
+        return ""
+    year = age.year if age else ""
+    return texts[kind].format(date=day, year=year, site=_short_source(entry.source))
+
+
+def _checked_texts(_: Callable[[str], str]) -> dict[str, dict[str, str]]:
+    """Whole sentences per way of checking and age of the source, so each is translated whole."""
+    return {
+        WEBSITE: {
+            "now": _("Volgens de website van {site}, nagekeken op {date}"),
+            "year": _(
+                "Volgens een pagina uit {year} op de website van {site}, nagekeken op {date}"
+            ),
+            "before": _(
+                "Volgens een pagina van vóór {year} op de website van {site}, nagekeken op {date}"
+            ),
+        },
+        NEWS: {
+            "now": _("Volgens een bericht op {site}, nagekeken op {date}"),
+            "year": _("Volgens een bericht uit {year} op {site}, nagekeken op {date}"),
+            "before": _("Volgens een bericht van vóór {year} op {site}, nagekeken op {date}"),
+        },
+        DOCUMENT: {
+            "now": _("Volgens een document ({site}), nagekeken op {date}"),
+            "year": _("Volgens een document uit {year} ({site}), nagekeken op {date}"),
+            "before": _("Volgens een document van vóór {year} ({site}), nagekeken op {date}"),
+        },
+    }
 
 
 def _short_source(source: str) -> str:

@@ -13,7 +13,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScala
 
 from bot.problems import ERROR, DataError, Problem, errors
 from bot.referrals.checks import check_directory
-from bot.referrals.fields import date_value, suggest
+from bot.referrals.fields import YEAR_RE, date_value, suggest
 from bot.referrals.load import BOOL_FIELDS, FIELDS, parse_directory
 from bot.referrals.model import VERIFIED
 from bot.referrals.yamlio import dump_yaml, parse_yaml, read_text, write_atomically
@@ -117,6 +117,8 @@ def _convert(name: str, text: str, today: date, old: Any) -> Any:
         return text
     if name == "last_verified":
         return today if lowered in ("today", "vandaag") else (date_value(text) or text)
+    if name == "source_date":
+        return int(text) if YEAR_RE.match(text) else (date_value(text) or text)
     if name in LIST_FIELDS:
         items = [item.strip() for item in text.split(",") if item.strip()]
         if name == "holidays":

@@ -15,11 +15,19 @@ from phonenumbers import PhoneNumberType, shortnumberinfo
 from phonenumbers.shortnumberinfo import ShortNumberCost
 
 from bot.engine.model import REGIONS
+from bot.referrals.model import CHECK_METHODS, SourceDate
 
 COUNTRY_NAMES = {"NL": "the Netherlands", "BE": "Belgium"}
 KNOWN_TIMEZONES = ("Europe/Amsterdam", "Europe/Brussels")
 PHONE_CHARS_RE = re.compile(r"^\+?[0-9][0-9 ()/.-]*$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
+BEFORE_RE = re.compile(r"^(?:before|voor|vóór)\s+(\d{4})$", re.IGNORECASE)
+YEAR_RE = re.compile(r"^\d{4}$")
+CHECKED_BY_LONGEST = 60
+METHOD_WORDS = (
+    "phoned, website (the organisation's own page), document or news "
+    "(a news item or another site's page)"
+)
 COSTLY_TYPES = {PhoneNumberType.PREMIUM_RATE, PhoneNumberType.SHARED_COST}
 
 
@@ -151,3 +159,37 @@ def timezone_problem(value: Any) -> str | None:
             pass
     hint = suggest(value, KNOWN_TIMEZONES) or f" (use {' or '.join(KNOWN_TIMEZONES)})"
     return f"timezone '{value}' is not a time zone{hint}"
+
+
+def method_problem(value: Any) -> str | None:
+    """Why `value` is not one of the ways an entry can have been checked, or None."""
+    if value in CHECK_METHODS:
+        return None
+    hint = suggest(value, CHECK_METHODS) or f"; use {METHOD_WORDS}"
+    return f"checked_how '{value}' is not known{hint}"
+
+
+def checked_by_problem(value: Any) -> str | None:
+    """Why `value` is not a coordinator's name or role: it must never hold anything about a man
+    or a way to reach someone (the directory is public)."""
+    text = text_value(value)
+    plain = text is not None and len(text) <= CHECKED_BY_LONGEST
+    if plain and not any(ch.isdigit() for ch in text) and "@" not in text and "/" not in text:
+        return None
+    return (
+        f"checked_by '{value}' must be a name or a role, like coordinator, in at most "
+        f"{CHECKED_BY_LONGEST} characters: no e-mail address, phone number or web address"
+    )
+
+
+def source_date_value(value: Any) -> SourceDate | None:
+    """2017, 2017-03-08 or "before 2020" as a SourceDate, or None when it is none of those."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (isinstance(value, str) and YEAR_RE.match(value.strip())):
+        return SourceDate(int(value))
+    day = date_value(value)
+    if day is not None:
+        return SourceDate(day.year, day=day)
+    found = BEFORE_RE.match(value.strip()) if isinstance(value, str) else None
+    return SourceDate(int(found.group(1)), before=True) if found else None

@@ -15,16 +15,32 @@ from bot.problems import ERROR, WARNING, DataError, Problem
 from bot.referrals import fields as f
 from bot.referrals.checks import check_references
 from bot.referrals.hours import OpeningHours, parse_hours
-from bot.referrals.model import COUNTRY_TIMEZONE, STATUSES, Directory, Entry, countries_of
+from bot.referrals.model import (
+    COUNTRY_TIMEZONE,
+    PHONED,
+    STATUSES,
+    WEBSITE,
+    Directory,
+    Entry,
+    countries_of,
+)
 from bot.referrals.yamlio import line_of, parse_yaml, read_text
 
 ENV_FILE = "FIRSTCONTACT_REFERRALS"
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-REQUIRED = ("name", "regions", "source", "status", "last_verified")
+REQUIRED = (
+    "name", "regions", "source", "last_verified", "checked_how", "checked_by", "status",
+)  # fmt: skip
 OPTIONAL = (
     "phone", "hours", "timezone", "holidays", "hours_source", "website", "chat_url", "free",
-    "anonymous", "emergency", "serves", "languages", "alternative", "when_closed", "note",
+    "anonymous", "emergency", "serves", "languages", "source_date", "alternative",
+    "when_closed", "note",
 )  # fmt: skip
+# What to write when a required field is missing, where the field name alone does not say.
+MISSING_HINT = {
+    "checked_how": f"; write how it was checked: {f.METHOD_WORDS}",
+    "checked_by": "; write who checked it: a coordinator's name or a role, like coordinator",
+}
 FIELDS = (*REQUIRED, *OPTIONAL)
 BOOL_FIELDS = ("free", "anonymous", "emergency")
 TEXT_FIELDS = ("hours_source", "serves", "note")
@@ -109,7 +125,8 @@ class _Reader:
         for name in REQUIRED:
             if node.get(name) in (None, ""):
                 at, at_key = (node, name) if name in node else (parent, key)
-                self.add(ERROR, at, at_key, f"{key}: '{name}' is missing")
+                hint = MISSING_HINT.get(name, "")
+                self.add(ERROR, at, at_key, f"{key}: '{name}' is missing{hint}")
         values = self.values(key, node)
         if any(p.level == ERROR for p in self.problems[before:]):
             self.rejected.add(key)
@@ -163,7 +180,46 @@ class _Reader:
                 message = f"{key}: last_verified must be a date like 2026-11-23 (YYYY-MM-DD)"
                 self.add(ERROR, node, "last_verified", message)
         out["hours"] = self.hours(key, node, countries)
+        self.checked(key, node, out)
         return out
+
+    def checked(self, key: str, node: CommentedMap, out: dict[str, Any]) -> None:
+        """How, by whom and against what an entry was checked: the card says it in words."""
+        how = node.get("checked_how")
+        if how is not None:
+            self.problem(node, "checked_how", key, f.method_problem(how))
+            out["checked_how"] = str(how)
+        if how == WEBSITE and "source" in out and not f.looks_like_url(out["source"]):
+            message = (
+                f"{key}: checked_how is website, but source is not a web address; write the "
+                "page you read, like https://www.example.nl/contact"
+            )
+            self.add(ERROR, node, "source", message)
+        if node.get("checked_by") is not None:
+            self.problem(node, "checked_by", key, f.checked_by_problem(node["checked_by"]))
+            out["checked_by"] = str(node["checked_by"]).strip()
+        if node.get("source_date") is not None:
+            out["source_date"] = self.source_date(key, node, how, out.get("last_verified"))
+
+    def source_date(self, key: str, node: CommentedMap, how: Any, read_on: Any) -> Any:
+        """The source's own date: a year, a day or "before <year>", never after it was read."""
+        value = f.source_date_value(node["source_date"])
+        if value is None:
+            message = (
+                f"{key}: source_date must be a year like 2017, a date like 2017-03-08, "
+                "or 'before 2020'"
+            )
+            self.add(ERROR, node, "source_date", message)
+        elif read_on and value.earliest and value.earliest > read_on:
+            message = (
+                f"{key}: source_date {value} is after last_verified {read_on.isoformat()}; "
+                "a source cannot be read before it was written"
+            )
+            self.add(ERROR, node, "source_date", message)
+        elif how == PHONED:
+            message = f"{key}: source_date is not shown when checked_how is phoned; remove it"
+            self.add(WARNING, node, "source_date", message)
+        return value
 
     def problem(self, node: CommentedMap, name: str, key: str, message: str | None) -> None:
         if message:

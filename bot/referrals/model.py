@@ -14,6 +14,14 @@ UNVERIFIED = "unverified"
 INACTIVE = "inactive"
 STATUSES = (VERIFIED, UNVERIFIED, INACTIVE)
 
+# How an entry was last checked; the card says it in words (docs/referrals.md).
+PHONED = "phoned"  # a coordinator called the line
+WEBSITE = "website"  # the organisation's own page
+DOCUMENT = "document"  # a report, factsheet or parliamentary answer
+NEWS = "news"  # a news item or another site's page
+CHECK_METHODS = (PHONED, WEBSITE, DOCUMENT, NEWS)
+OLD_SOURCE_BEFORE = 2020  # a card whose source is older says so
+
 # The country whose numbering plan a region's phone numbers follow (ELDERS has none).
 REGION_COUNTRY = {"NL": "NL", "BE-VLG": "BE", "BE-LEUVEN": "BE", "BE-WAL-BRU": "BE"}
 COUNTRY_TIMEZONE = {"NL": "Europe/Amsterdam", "BE": "Europe/Brussels"}
@@ -30,6 +38,34 @@ def countries_of(regions: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceDate:
+    """When the source itself was written (a year, a day, or only "before" a year), so a card
+    can say that facts rest on an old page."""
+
+    year: int
+    day: date | None = None
+    before: bool = False
+
+    @property
+    def old(self) -> bool:
+        """From before 2020 (or only known as "before" some year): the card says so."""
+        return self.before or self.year < OLD_SOURCE_BEFORE
+
+    @property
+    def earliest(self) -> date | None:
+        """The earliest day the source can be from (None for "before"): it cannot have been
+        read before that day."""
+        if self.before:
+            return None
+        return self.day or date(self.year, 1, 1)
+
+    def __str__(self) -> str:
+        if self.day is not None:
+            return self.day.isoformat()
+        return f"before {self.year}" if self.before else str(self.year)
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One helpline or organisation, with how sure we are of it and when that was checked."""
 
@@ -39,6 +75,9 @@ class Entry:
     source: str
     status: str
     last_verified: date | None
+    checked_how: str = ""  # one of CHECK_METHODS
+    checked_by: str = ""  # a coordinator's name or role, never anything about a man
+    source_date: SourceDate | None = None
     phone: str | None = None
     hours: OpeningHours | None = None
     hours_source: str | None = None

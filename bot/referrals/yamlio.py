@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bot.engine.model import Where
 from bot.problems import ERROR, DataError, Problem
+
+DATE_RE = re.compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2})(?![\d-])")
 
 
 def round_trip_yaml() -> YAML:
@@ -41,6 +45,22 @@ def parse_yaml(text: str, file: str) -> Any:
     except YAMLError as exc:
         message = f"the file cannot be read as YAML: {exc}"
         raise DataError([Problem(ERROR, Where(file, 1), message)]) from None
+    except ValueError:  # YAML reads 2026-13-01 as a date and fails on the month
+        raise DataError([_impossible_date(text, file)]) from None
+
+
+def _impossible_date(text: str, file: str) -> Problem:
+    """The first date written in the file that does not exist, with its line."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for found in DATE_RE.finditer(line.split("#", 1)[0]):
+            try:
+                date.fromisoformat(found.group(1))
+            except ValueError:
+                message = (
+                    f"the date {found.group(1)} does not exist; write a real date as YYYY-MM-DD"
+                )
+                return Problem(ERROR, Where(file, number), message)
+    return Problem(ERROR, Where(file, 1), "the file holds a value YAML cannot read")
 
 
 def read_text(path: Path) -> str:
