@@ -217,6 +217,75 @@ def test_an_old_page_of_the_organisation_itself_says_so_too():
     )
 
 
+# ---- his language first ------------------------------------------------------------------------
+
+BRUSSELS_LINES = """\
+sos:
+  name: "112"
+  phone: "112"
+  hours: "24/7"
+  regions: [BE-WAL-BRU]
+  emergency: true
+  languages: [nl, fr, de, en]
+  source: "https://example.org"
+  last_verified: 2026-11-01
+  checked_how: website
+  checked_by: coordinator
+  status: verified
+lijn:
+  name: "1712"
+  phone: "1712"
+  hours: "mon-fri 09:00-17:00"
+  regions: [BE-WAL-BRU]
+  languages: [nl]
+  source: "https://example.org"
+  last_verified: 2026-11-01
+  checked_how: website
+  checked_by: coordinator
+  status: verified
+  when_closed: nacht
+nacht:
+  name: "Tele-Onthaal"
+  phone: "106"
+  hours: "24/7"
+  regions: [BE-WAL-BRU]
+  languages: [nl]
+  source: "https://example.org"
+  last_verified: 2026-11-01
+  checked_how: website
+  checked_by: coordinator
+  status: verified
+ecoute:
+  name: "Écoute Violences Conjugales"
+  phone: "0800 30 030"
+  hours: "24/7"
+  regions: [BE-WAL-BRU]
+  languages: [fr]
+  source: "https://example.org"
+  last_verified: 2026-11-01
+  checked_how: website
+  checked_by: coordinator
+  status: verified
+"""
+
+
+def test_in_french_the_french_lines_come_first_each_with_what_it_brought_along():
+    """The bot speaks nl and en today, so the renderer keeps the flow's order; this is the
+    rule it follows once it speaks French (docs/referrals.md)."""
+    found = parse_directory(BRUSSELS_LINES, "referrals.yaml")
+    keys_ = ["sos", "lijn", "ecoute"]
+    flow_order = [("sos", ASKED), ("lijn", ASKED), ("nacht", OPEN_NOW), ("ecoute", ASKED)]
+    assert keys(resolve_cards(found, keys_, "BE-WAL-BRU", FRIDAY_EVENING)) == flow_order
+    assert keys(resolve_cards(found, keys_, "BE-WAL-BRU", FRIDAY_EVENING, "nl")) == flow_order
+    in_french = resolve_cards(found, keys_, "BE-WAL-BRU", FRIDAY_EVENING, "fr_BE")
+    assert keys(in_french) == [
+        ("sos", ASKED),
+        ("ecoute", ASKED),
+        ("lijn", ASKED),
+        ("nacht", OPEN_NOW),
+    ]
+
+
 # ---- the shipped directory: 1712 on working days and public holidays ------------------------
 
 

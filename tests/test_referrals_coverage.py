@@ -17,6 +17,7 @@ sos:
   hours: "24/7"
   regions: [NL, BE-VLG, BE-WAL-BRU, ELDERS]
   emergency: true
+  languages: [nl, fr, en]
   source: "https://example.org"
   last_verified: 2026-11-01
   checked_how: website
@@ -38,7 +39,7 @@ def line(key, name, hours=None, *more, languages="[nl]", regions="[NL]", status=
         "checked_by: coordinator",
         f"status: {status}",
         *([f"hours: {hours}"] if hours else []),
-        *([f"languages: {languages}"] if languages else []),
+        f"languages: {languages}",
         *more,
     ]
     return f"{key}:\n" + "".join(f"  {field}\n" for field in fields)
@@ -190,10 +191,11 @@ def test_only_the_emergency_number_is_enough_only_where_the_flow_chose_it():
     assert gap_message(found, Screen("praten_elders", "NL", ("sos",), alarm=False)) is None
 
 
-def test_lines_without_hours_or_languages_are_not_counted():
-    found = directory(line("lijn", "Lijn"), line("stil", "Stil", '"24/7"', languages=None))
-    assert gap_message(found, danger("NL", "lijn", "stil")) == (
+def test_a_line_without_hours_is_not_counted():
+    """Unknown is not open. (A line without languages cannot be loaded at all.)"""
+    found = directory(line("lijn", "Lijn"))
+    assert gap_message(found, danger("NL", "lijn")) == (
         "step 'gevaar' shows no Dutch line open in NL besides 112 at any time of the week "
-        "(Lijn has no opening hours in referrals.yaml; Stil is open but has no languages in "
-        "referrals.yaml); add a Dutch line that is open, or correct the hours in referrals.yaml"
+        "(Lijn has no opening hours in referrals.yaml); add a Dutch line that is open, or "
+        "correct the hours in referrals.yaml"
     )

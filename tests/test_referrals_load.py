@@ -272,9 +272,13 @@ def where(tmp_path: Path, line: int) -> str:
     return f"{tmp_path / 'referrals.yaml'}:{line}"
 
 
-def test_missing_check_fields_name_what_to_write(tmp_path):
-    text = BASE.replace("  checked_how: website\n  checked_by: coordinator\n", "", 1)
+def test_missing_check_fields_and_languages_name_what_to_write(tmp_path):
+    text = BASE.replace(
+        "  languages: [nl]\n  checked_how: website\n  checked_by: coordinator\n", "", 1
+    )
     assert messages(tmp_path, text) == [
+        f"{where(tmp_path, 1)}: error: vt: 'languages' is missing; write the languages the line "
+        "answers in, like languages: [nl] or [fr, nl]",
         f"{where(tmp_path, 1)}: error: vt: 'checked_how' is missing; write how it was checked: "
         "phoned, website (the organisation's own page), document or news (a news item or "
         "another site's page)",
@@ -308,6 +312,11 @@ def test_missing_check_fields_name_what_to_write(tmp_path):
             '  checked_by: "06-12345678"',
             "vt: checked_by '06-12345678' must be a name or a role, like coordinator, in at most "
             "60 characters: no e-mail address, phone number or web address",
+        ),
+        (
+            9,
+            "  languages: []",
+            "vt: languages must be a list of at least one language, like [nl, fr]",
         ),
     ],
 )

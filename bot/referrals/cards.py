@@ -38,12 +38,14 @@ def resolve_cards(
     keys: Iterable[str],
     region: str | None,
     now: datetime,
+    language: str | None = None,
 ) -> list[Card]:
     """Cards for a step's keys, in order; unverified ones get their backup right after them.
 
     The keys are the flow's choice for this region and are all shown (inactive ones and
     unknown keys are skipped and logged by key). `region` limits which `when_closed`
-    entries may be offered as "open now instead".
+    entries may be offered as "open now instead". With the man's `language` (a locale such
+    as "fr" or "fr_BE"), the lines that speak it come first (see `in_his_language_first`).
     """
     cards: list[Card] = []
     shown: set[str] = set()
@@ -71,7 +73,26 @@ def resolve_cards(
             logger.warning("referral %s is inactive; not shown", key)
             continue
         add(entry, ASKED)
-    return cards
+    return in_his_language_first(cards, language) if language else cards
+
+
+def in_his_language_first(cards: list[Card], locale: str) -> list[Card]:
+    """The lines that speak his language first, each keeping the cards it brought along (its
+    verified backup, the line open instead of it) right after it; otherwise the flow's order.
+
+    A region's lines are ordered by the flow for the region's language; a man reading in
+    another language (a French speaker in Brussels) should not have to scroll past lines he
+    cannot use. Emergency numbers speak his language too, so 112 keeps its place at the top.
+    """
+    language = locale.replace("-", "_").split("_")[0].lower()
+    groups: list[list[Card]] = []
+    for card in cards:
+        if card.reason == ASKED or not groups:
+            groups.append([card])
+        else:
+            groups[-1].append(card)
+    ordered = sorted(groups, key=lambda group: language not in group[0].entry.languages)
+    return [card for group in ordered for card in group]
 
 
 def _fallback(directory: Directory, entry: Entry) -> Entry | None:

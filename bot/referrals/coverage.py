@@ -234,8 +234,6 @@ def _why_not(card: Card, language: str | None) -> str:
         return f"{name} has no opening hours in referrals.yaml"
     if not card.status.is_open:
         return f"{name} is closed then"
-    if not card.entry.languages:
-        return f"{name} is open but has no languages in referrals.yaml"
     return f"{name} is open but speaks {_language_names(card.entry.languages)}"
 
 

@@ -29,15 +29,16 @@ from bot.referrals.yamlio import line_of, parse_yaml, read_text
 ENV_FILE = "FIRSTCONTACT_REFERRALS"
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 REQUIRED = (
-    "name", "regions", "source", "last_verified", "checked_how", "checked_by", "status",
+    "name", "regions", "languages", "source", "last_verified", "checked_how", "checked_by",
+    "status",
 )  # fmt: skip
 OPTIONAL = (
     "phone", "hours", "timezone", "holidays", "hours_source", "website", "chat_url", "free",
-    "anonymous", "emergency", "serves", "languages", "source_date", "alternative",
-    "when_closed", "note",
+    "anonymous", "emergency", "serves", "source_date", "alternative", "when_closed", "note",
 )  # fmt: skip
 # What to write when a required field is missing, where the field name alone does not say.
 MISSING_HINT = {
+    "languages": "; write the languages the line answers in, like languages: [nl] or [fr, nl]",
     "checked_how": f"; write how it was checked: {f.METHOD_WORDS}",
     "checked_by": "; write who checked it: a coordinator's name or a role, like coordinator",
 }
@@ -265,8 +266,9 @@ class _Reader:
         if value is None:
             return ()
         items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list):
-            self.add(ERROR, node, "languages", f"{key}: languages must be a list, like [nl, fr]")
+        if not isinstance(items, list) or not items:
+            message = f"{key}: languages must be a list of at least one language, like [nl, fr]"
+            self.add(ERROR, node, "languages", message)
             return ()
         for index, code in enumerate(items):
             problem = f.language_problem(code)
