@@ -310,3 +310,12 @@ def test_shipped_1712_is_closed_on_a_public_holiday_and_tele_onthaal_is_offered(
     lines = render_card_text(cards[0]).splitlines()
     assert f"Nu gesloten — opent {opens} om 09:00" in lines
     assert not any(line.startswith("Nu open") for line in lines)
+
+
+def test_shipped_veilig_thuis_chat_offers_the_phone_at_night():
+    directory = load_directory(default_path())
+    night = datetime(2026, 12, 1, 22, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    cards = resolve_cards(directory, ["veilig_thuis_chat"], "NL", night)
+    assert keys(cards) == [("veilig_thuis_chat", ASKED), ("veilig_thuis", OPEN_NOW)]
+    assert "Nu gesloten — opent morgen om 09:00" in render_card_text(cards[0]).splitlines()
+    assert render_card_text(cards[0]).endswith("Chat: https://veiligthuis.nl")

@@ -63,6 +63,49 @@ def test_shipped_file_covers_every_region_and_follows_the_rules():
     assert directory.get("politie_101").emergency is True
 
 
+def test_shipped_entries_say_how_they_were_checked_and_speak_a_language():
+    directory = load_directory(SHIPPED)
+    for entry in directory.entries:
+        assert entry.checked_how in ("phoned", "website", "document", "news"), entry.key
+        assert entry.checked_by and entry.languages, entry.key
+    assert not any(e.checked_how == "phoned" for e in directory.entries)  # nobody phoned yet
+    assert str(directory.get("caw").source_date) == "2017"  # the card says "uit 2017"
+
+
+def test_shipped_lines_added_on_2026_11_29():
+    """Item 6 and 7 of issue 9: each with its own source; the comments say how it was found."""
+    directory = load_directory(SHIPPED)
+
+    def facts(key):
+        e = directory.get(key)
+        return (e.phone, e.status, e.regions, e.languages, e.hours and e.hours.always)
+
+    assert facts("tele_accueil") == ("107", "verified", ("BE-WAL-BRU",), ("fr",), True)
+    assert facts("zelfmoordlijn_1813")[1] == "verified"
+    assert directory.get("zelfmoordlijn_1813").alternative is None
+    assert facts("centrum_seksueel_geweld") == ("0800-0188", "verified", ("NL",), ("nl",), True)
+    assert facts("juridisch_loket")[:2] == ("0900-8020", "verified")
+    loket = directory.get("juridisch_loket")
+    assert not loket.free and not loket.anonymous and loket.hours is None  # hours unconfirmed
+    assert facts("lumi")[:2] == ("0800 99 533", "unverified")
+    # Its own page, VTM and a later list say 96 316; one page alone says 96 136.
+    assert facts("transgender_infopunt")[:2] == ("0800 96 316", "unverified")
+    assert directory.get("veilig_huis").status == "inactive"  # no website of its own found
+    for key in ("caw_slachtofferhulp", "aide_victimes_fwb"):
+        assert directory.get(key).website and directory.get(key).verified, key
+
+
+def test_shipped_chats_are_entries_of_their_own():
+    """A chat keeps its own hours (or none), so a card never claims the phone's 24/7 for it."""
+    directory = load_directory(SHIPPED)
+    for key in ("veilig_thuis_chat", "lijn_1712_chat", "tele_onthaal_chat"):
+        chat = directory.get(key)
+        assert chat.chat_url and chat.phone is None and chat.verified, key
+    assert directory.get("veilig_thuis_chat").when_closed == "veilig_thuis"
+    assert not directory.get("lijn_1712_chat").anonymous  # the chat keeps the IP address
+    assert directory.get("zelfmoordpreventie_113").chat_url == "https://www.113.nl"
+
+
 def test_flow_keys_exist_in_shipped_file():
     """Every referral key the flows name is in the directory (flows are someone else's files)."""
     from ruamel.yaml import YAML
@@ -380,3 +423,29 @@ def test_a_source_date_on_a_phoned_entry_is_a_warning(tmp_path):
         f"{where(tmp_path, 7)}: warning: vt: source_date is not shown when checked_how is "
         "phoned; remove it"
     ]
+
+
+# ---- a number out of service never comes back ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written", ['"0800-3200032"', '"0800 320 00 32"', '"+31 800 3200032"', '"08003200032"']
+)
+def test_hear_my_voice_is_refused_however_it_is_written(tmp_path, written):
+    assert messages(tmp_path, replace_line(BASE, 3, f"  phone: {written}")) == [
+        f"{where(tmp_path, 3)}: error: 0800-3200032 (Hear my Voice) has been out of service "
+        "since 1 July 2020: it must never appear in this file, not even in a comment; remove it"
+    ]
+
+
+def test_hear_my_voice_is_refused_in_a_comment_too(tmp_path):
+    text = insert_after(BASE, 1, "  # old list: Hear my Voice, 0800-3200032 (weekdays)")
+    assert messages(tmp_path, text) == [
+        f"{where(tmp_path, 2)}: error: 0800-3200032 (Hear my Voice) has been out of service "
+        "since 1 July 2020: it must never appear in this file, not even in a comment; remove it"
+    ]
+
+
+def test_the_shipped_directory_holds_no_retired_number():
+    text = SHIPPED.read_text(encoding="utf-8")
+    assert "3200032" not in text.replace(" ", "").replace("-", "")

@@ -2,14 +2,68 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.engine.model import Where
 from bot.problems import ERROR, WARNING, Problem
 from bot.referrals.fields import suggest
 from bot.referrals.model import INACTIVE, UNVERIFIED, Directory, Entry
 
 STALE_AFTER = timedelta(days=180)
+# A run of digits as people write numbers: 0800-3200032, +31 800 320 00 32, 0800/320.00.32.
+NUMBER_RE = re.compile(r"\+?\d[\d ()./-]{5,}\d")
+
+
+@dataclass(frozen=True, slots=True)
+class Retired:
+    """A number that no longer answers: it must never appear in the directory again."""
+
+    digits: str  # the number without its leading 0 or country code: what every spelling ends in
+    written: str
+    name: str
+    since: str
+    source: str
+
+
+RETIRED = (
+    # Hart van Nederland, 2020-09: the line "is sinds 1 juli uit de lucht" (too little money);
+    # checked 2026-11-29 with the search tool against stored copies of web pages, not phoned.
+    Retired(
+        "8003200032",
+        "0800-3200032",
+        "Hear my Voice",
+        "1 July 2020",
+        "https://www.hartvannederland.nl/nieuws/2020/slachtoffers-van-huiselijk-geweld-starten-"
+        "crowdfunding-om-hulplijn-te-heropenen-een-luisterend-oor-is-zo-belangrijk/",
+    ),
+)
+
+
+def check_retired_numbers(text: str, file: str) -> list[Problem]:
+    """Every line of the file, comments included, is searched for a retired number: one that
+    is out of service must not come back by a copy from an old list."""
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for found in NUMBER_RE.finditer(line):
+            retired = _retired(found.group())
+            if retired is not None:
+                problems.append(Problem(ERROR, Where(file, number), _retired_message(retired)))
+    return problems
+
+
+def _retired(written: str) -> Retired | None:
+    digits = re.sub(r"\D", "", written)
+    return next((r for r in RETIRED if digits.endswith(r.digits)), None)
+
+
+def _retired_message(retired: Retired) -> str:
+    return (
+        f"{retired.written} ({retired.name}) has been out of service since {retired.since}: "
+        "it must never appear in this file, not even in a comment; remove it"
+    )
 
 
 def check_references(directory: Directory, rejected: Collection[str] = ()) -> list[Problem]:

@@ -13,7 +13,7 @@ from ruamel.yaml.comments import CommentedMap
 from bot.engine.model import Where
 from bot.problems import ERROR, WARNING, DataError, Problem
 from bot.referrals import fields as f
-from bot.referrals.checks import check_references
+from bot.referrals.checks import check_references, check_retired_numbers
 from bot.referrals.hours import OpeningHours, parse_hours
 from bot.referrals.model import (
     COUNTRY_TIMEZONE,
@@ -73,6 +73,7 @@ def parse_directory(text: str, file: str) -> Directory:
     entries = reader.directory(data)
     directory = Directory(entries=tuple(entries), file=file)
     problems = reader.problems + check_references(directory, reader.rejected)
+    problems += check_retired_numbers(text, file)
     problems.sort(key=lambda p: (p.where.line if p.where else 0, p.level != ERROR))
     if any(p.level == ERROR for p in problems):
         raise DataError(problems)
