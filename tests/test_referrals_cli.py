@@ -87,6 +87,8 @@ def test_list_by_region_follows_the_region_chain(copy, capsys):
     listed = [line.split()[0] for line in out.splitlines()[1:]]
     assert "mannenklap" in listed and "lijn_1712" in listed and "noodnummer_112" in listed
     assert "veilig_thuis" not in listed
+    row = next(line for line in out.splitlines() if line.startswith("lijn_1712 "))
+    assert "2026-11-29 website" in row  # when and how it was checked
 
 
 def test_show_prints_fields_with_lines_and_the_card(copy, capsys):

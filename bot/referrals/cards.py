@@ -77,13 +77,7 @@ def resolve_cards(
 
 
 def in_his_language_first(cards: list[Card], locale: str) -> list[Card]:
-    """The lines that speak his language first, each keeping the cards it brought along (its
-    verified backup, the line open instead of it) right after it; otherwise the flow's order.
-
-    A region's lines are ordered by the flow for the region's language; a man reading in
-    another language (a French speaker in Brussels) should not have to scroll past lines he
-    cannot use. Emergency numbers speak his language too, so 112 keeps its place at the top.
-    """
+    """His language's lines first, each with the cards it brought, so he need not scroll past."""
     language = locale.replace("-", "_").split("_")[0].lower()
     groups: list[list[Card]] = []
     for card in cards:
@@ -271,8 +265,7 @@ def _unverified_line(
 
 
 def _checked_line(entry: Entry, locale: str, _: Callable[[str], str]) -> str:
-    """How the facts were checked, in words a man can weigh: phoned, the organisation's own
-    website, a document or someone else's page; an old source says how old it is."""
+    """How the facts were checked, in words a man can weigh; an old source says how old."""
     if entry.last_verified is None:
         return ""
     day = format_date(entry.last_verified, format="long", locale=locale)

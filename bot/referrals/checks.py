@@ -43,8 +43,7 @@ RETIRED = (
 
 
 def check_retired_numbers(text: str, file: str) -> list[Problem]:
-    """Every line of the file, comments included, is searched for a retired number: one that
-    is out of service must not come back by a copy from an old list."""
+    """Every line, comments too: a number out of service must not return from an old list."""
     problems = []
     for number, line in enumerate(text.splitlines(), start=1):
         for found in NUMBER_RE.finditer(line):

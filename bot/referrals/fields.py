@@ -170,8 +170,7 @@ def method_problem(value: Any) -> str | None:
 
 
 def checked_by_problem(value: Any) -> str | None:
-    """Why `value` is not a coordinator's name or role: it must never hold anything about a man
-    or a way to reach someone (the directory is public)."""
+    """Why `value` is not a coordinator's name or role: the public file names no one else."""
     text = text_value(value)
     plain = text is not None and len(text) <= CHECKED_BY_LONGEST
     if plain and not any(ch.isdigit() for ch in text) and "@" not in text and "/" not in text:

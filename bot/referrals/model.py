@@ -39,8 +39,7 @@ def countries_of(regions: tuple[str, ...]) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class SourceDate:
-    """When the source itself was written (a year, a day, or only "before" a year), so a card
-    can say that facts rest on an old page."""
+    """When the source was written (a year, a day or "before" a year): old facts say so."""
 
     year: int
     day: date | None = None
@@ -53,8 +52,7 @@ class SourceDate:
 
     @property
     def earliest(self) -> date | None:
-        """The earliest day the source can be from (None for "before"): it cannot have been
-        read before that day."""
+        """The earliest day the source can be from (None for "before"), to check last_verified."""
         if self.before:
             return None
         return self.day or date(self.year, 1, 1)
