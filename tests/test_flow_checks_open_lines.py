@@ -53,7 +53,9 @@ def test_brussels_and_wallonia_at_night_are_refused(broken) -> None:
         "Conjugales is closed then); add a French line that is open then, or correct the hours "
         "in referrals.yaml",
         f"{_where(flows, 'opties:politie_be')}: error: step 'politie_be' shows no French line "
-        f"open in BE-WAL-BRU besides 101 {night} ({ecoute}; {others}); {advice}",
+        f"open in BE-WAL-BRU besides 101 {night} ({ecoute}; {others}; Aide aux victimes — "
+        "Fédération Wallonie-Bruxelles has no opening hours in referrals.yaml); "
+        f"{advice}",
         f"{_where(flows, 'system:gevaar_melding')}: error: step 'gevaar_melding' shows no French "
         f"line open in BE-WAL-BRU besides 112 {night} ({ecoute}); {advice}",
         f"{_where(flows, 'veilig:stappen')}: error: step 'stappen' shows no French line open in "
