@@ -60,6 +60,8 @@ def test_brussels_and_wallonia_at_night_are_refused(broken) -> None:
         f"line open in BE-WAL-BRU besides 112 {night} ({ecoute}); {advice}",
         f"{_where(flows, 'veilig:stappen')}: error: step 'stappen' shows no French line open in "
         f"BE-WAL-BRU besides 112 {night} ({ecoute}); {advice}",
+        f"{_where(flows, 'veilig:risico_ja')}: error: step 'risico_ja' shows no French line "
+        f"open in BE-WAL-BRU besides 112 {night} ({ecoute}); {advice}",
     ]
 
 
@@ -72,7 +74,7 @@ def test_flows_check_fails_on_the_directory_as_it_was(capsys) -> None:
     assert main(["flows", "check", "--referrals", str(ECOUTE_WEEKDAYS)]) == 1
     out = capsys.readouterr()
     assert "step 'gevaar' shows no French line open in BE-WAL-BRU besides 112" in out.err
-    assert out.out.strip().splitlines()[-1].startswith("FAILED: 5 error(s)")
+    assert out.out.strip().splitlines()[-1].startswith("FAILED: 6 error(s)")
 
 
 def test_the_running_bot_refuses_an_edit_that_closes_the_night(tmp_path, caplog) -> None:
