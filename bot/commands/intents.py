@@ -9,13 +9,13 @@ from pathlib import Path
 
 from bot.commands.parsers import add_command, add_group
 from bot.engine.bundle import DEFAULT_FLOWS_DIR
+from bot.engine.intents import RECOGNITION_DIR
 from bot.problems import DataError
 from bot.recognition.evaluate import PARTS, evaluate, format_report, read_corpus
 from bot.recognition.explain import explain
 from bot.recognition.load import MODEL_FILE, load_recogniser
 from bot.recognition.train import train_model
 
-RECOGNITION_DIR = "herkenning"
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 
 

@@ -42,7 +42,6 @@ class Target:
     adjust: tuple[tuple[str, float], ...] = ()
     overrule: frozenset[str] = frozenset()  # exceptions that also silence the learned opinion
     goto: str | None = None  # topics: the step a man is taken to
-    label: str | None = None  # topics: the button text offering it
 
     def concepts(self) -> frozenset[str]:
         """Every concept its rules read."""
@@ -118,14 +117,18 @@ class Recogniser:
         toks = tokens(text)
         hits = self.lexicon.find(toks) if toks else []
         verdict = Verdict(toks, hits)
-        if not hits:
-            self._second_opinion(verdict, explain)
-            if toks and not verdict.alarms:
-                self._learned_topic(verdict, explain)
-            return verdict
-        words = sum(1 for t in toks if t.isalnum())
+        if hits:
+            self._apply_rules(verdict, explain)
+        self._second_opinion(verdict, explain)
+        if toks and not verdict.topics and not verdict.alarms:
+            self._learned_topic(verdict, explain)
+        return verdict
+
+    def _apply_rules(self, verdict: Verdict, explain: bool) -> None:
+        """Score the alarms, then (unless one fired: it is answered first) the topics."""
+        words = sum(1 for t in verdict.tokens if t.isalnum())
         by_concept: dict[str, list[Hit]] = {}
-        for hit in hits:
+        for hit in verdict.hits:
             by_concept.setdefault(hit.concept, []).append(hit)
         alarms = []
         for name, target in self.intents.items():
@@ -136,8 +139,7 @@ class Recogniser:
                 alarms.append((score, name))
         verdict.alarms = tuple(name for _, name in sorted(alarms, key=lambda s: -s[0]))
         if verdict.alarms and not explain:
-            self._second_opinion(verdict, explain)
-            return verdict  # an alarm is answered first; its topics are never asked for
+            return
         ranked = []
         for name, target in self.topics.items():
             score, reasons = self._score(target, by_concept, words, best_only=False)
@@ -146,10 +148,6 @@ class Recogniser:
             if score >= self.topic_threshold:
                 ranked.append((score, name))
         verdict.topics = tuple(name for _, name in sorted(ranked, key=lambda s: -s[0]))
-        self._second_opinion(verdict, explain)
-        if not verdict.topics and not verdict.alarms:
-            self._learned_topic(verdict, explain)
-        return verdict
 
     def _learned_topic(self, verdict: Verdict, explain: bool) -> None:
         """No topic in the rules' words: the learned weights may still name one, which the

@@ -51,11 +51,14 @@ def examples_of(recogniser: Recogniser, samples: Sequence[Sample]):
     return out
 
 
+def corpus_fingerprint(samples: Sequence[Sample]) -> str:
+    """What the shipped weights record as learned from, and tests compare with the corpus."""
+    return fingerprint([(s.text, {s.label, s.also or ""}) for s in samples])
+
+
 def train_model(recogniser: Recogniser, samples: Sequence[Sample]) -> Model:
     """The second opinion for this recogniser, learned from these samples."""
-    examples = examples_of(recogniser, samples)
-    stamp = fingerprint([(s.text, {s.label, s.also or ""}) for s in samples])
-    return train(examples, trained_on=stamp)
+    return train(examples_of(recogniser, samples), trained_on=corpus_fingerprint(samples))
 
 
 def train(
