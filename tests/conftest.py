@@ -1,8 +1,12 @@
-"""Shared pytest set-up: the --update-goldens switch and a runtime loaded once per run."""
+"""Shared pytest set-up: the --update-goldens switch, a runtime loaded once per run, and a fake
+Bot API server that fails the test if the bot made a call Telegram would refuse."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
+from fakebotapi import FakeBotApi
 
 from bot.runtime import Runtime, load_runtime
 
@@ -24,3 +28,11 @@ def runtime() -> Runtime:
 @pytest.fixture(scope="session")
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """A fake Bot API on 127.0.0.1; afterwards, no call it refused."""
+    async with FakeBotApi() as server:
+        yield server
+    assert server.calls_rejected == [], [(c.method, c.reason) for c in server.calls_rejected]

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flowcheck import check_with
+
 from bot.engine.bundle import DEFAULT_FLOWS_DIR, check_all
 from bot.engine.claims import contradictions
 from bot.engine.model import Step
 from bot.referrals.load import default_path, load_directory
-from bot.runtime import directory_facts, message_length
 
 WEEKDAYS = '  hours:\n    mon-fri: "09:00-17:00"\n    sat: closed\n    sun: closed\n'
 
@@ -26,9 +27,7 @@ def _with_veilig_thuis(tmp_path: Path, old: str, new: str) -> Path:
 
 
 def _claims(path: Path) -> list[str]:
-    facts, problems = directory_facts(path)
-    assert facts is not None, problems
-    _, _, found = check_all(DEFAULT_FLOWS_DIR, facts, message_length(facts))
+    _, found = check_with(path)
     return [str(p) for p in found if ' says "' in p.message]
 
 

@@ -8,31 +8,17 @@ import os
 from pathlib import Path
 
 import pytest
+from flowcheck import check_with, step_where
 
 from bot.cli import main
-from bot.engine.bundle import DEFAULT_FLOWS_DIR, check_all
-from bot.engine.model import Flow
-from bot.problems import ERROR, Problem
+from bot.problems import ERROR
 from bot.referrals import Directory, default_path, load_directory
-from bot.runtime import directory_facts, load_runtime, message_length
+from bot.runtime import load_runtime
 
 # flows/referrals.yaml before 2026-11-29: four shelter organisations without any contact.
 WITHOUT_CONTACT = Path(__file__).parent / "fixtures" / "referrals_shelters_without_contact.yaml"
 RULE = "has no phone, website or chat_url"  # every message of this rule says so
 FIX = "a man cannot act on that card. Add one of them in referrals.yaml,"
-
-
-def _check(referrals: Path | None) -> tuple[dict[str, Flow], list[Problem]]:
-    facts, problems = directory_facts(referrals)
-    assert facts is not None, problems
-    flows, _, found = check_all(DEFAULT_FLOWS_DIR, facts, message_length(facts))
-    return flows, found
-
-
-def _step(flows: dict[str, Flow], full: str) -> str:
-    """file:line of a step, read from the flows so edits above it do not break the pins."""
-    flow_id, _, step_id = full.partition(":")
-    return str(flows[flow_id].steps[step_id].where)
 
 
 def _entry(directory: Directory, key: str) -> str:
@@ -41,14 +27,14 @@ def _entry(directory: Directory, key: str) -> str:
 
 
 def test_the_shipped_directory_gives_every_card_a_way_to_reach_it() -> None:
-    _, problems = _check(None)
+    _, problems = check_with(None)
     assert [str(p) for p in problems if RULE in p.message] == []
 
 
 def test_shelters_without_contact_are_refused_with_the_step_and_the_entry() -> None:
-    flows, problems = _check(WITHOUT_CONTACT)
+    flows, problems = check_with(WITHOUT_CONTACT)
     old = load_directory(WITHOUT_CONTACT)
-    step = _step(flows, "opties:opvang_orgs")
+    step = step_where(flows, "opties:opvang_orgs")
     assert [str(p) for p in problems if p.level == ERROR] == [
         f"{step}: error: step 'opvang_orgs' shows {name} in every region, but its entry "
         f"({key}, {_entry(old, key)}) has no phone, website or chat_url: {FIX} or take it off "
@@ -92,8 +78,8 @@ def test_a_when_closed_line_without_contact_is_refused_too(tmp_path: Path) -> No
     """Shown only while 1712 is closed, and only in the regions it serves: still a card."""
     path = tmp_path / "referrals.yaml"
     path.write_text(_with_night_line(default_path().read_text("utf-8")), "utf-8")
-    flows, problems = _check(path)
-    step = _step(flows, "main:praten_vlg")
+    flows, problems = check_with(path)
+    step = step_where(flows, "main:praten_vlg")
     night = _entry(load_directory(path), "nachtlijn")
     assert [str(p) for p in problems if p.where and str(p.where) == step] == [
         f"{step}: error: step 'praten_vlg' shows Nachtlijn while 1712 — hulplijn geweld, "

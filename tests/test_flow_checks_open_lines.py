@@ -6,34 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flowcheck import check_with, step_where
 
 from bot.cli import main
-from bot.engine.bundle import DEFAULT_FLOWS_DIR, check_all
 from bot.engine.model import Flow
 from bot.problems import ERROR, Problem
-from bot.runtime import directory_facts, message_length
 
 # flows/referrals.yaml before the fix: Écoute Violences Conjugales on weekdays 09:00-19:00 only.
 ECOUTE_WEEKDAYS = Path(__file__).parent / "fixtures" / "referrals_ecoute_weekdays.yaml"
 RULE = " open in "  # every message of the danger rule says "shows no ... line open in <region>"
 
 
-def _check(referrals: Path | None) -> tuple[dict[str, Flow], list[Problem]]:
-    facts, problems = directory_facts(referrals)
-    assert facts is not None, problems
-    flows, _, found = check_all(DEFAULT_FLOWS_DIR, facts, message_length(facts))
-    return flows, found
-
-
-def _where(flows: dict[str, Flow], full: str) -> str:
-    """file:line of a step, read from the flows so edits above it do not break the pins."""
-    flow_id, _, step_id = full.partition(":")
-    return str(flows[flow_id].steps[step_id].where)
-
-
 @pytest.fixture(scope="module")
 def broken() -> tuple[dict[str, Flow], list[Problem]]:
-    return _check(ECOUTE_WEEKDAYS)
+    return check_with(ECOUTE_WEEKDAYS)
 
 
 def test_brussels_and_wallonia_at_night_are_refused(broken) -> None:
@@ -46,27 +32,27 @@ def test_brussels_and_wallonia_at_night_are_refused(broken) -> None:
     )
     advice = "add a French line that is open then, or correct the hours in referrals.yaml"
     assert [str(p) for p in problems if p.level == ERROR] == [
-        f"{_where(flows, 'iemand_anders:advies')}: error: step 'advies' shows no French line "
+        f"{step_where(flows, 'iemand_anders:advies')}: error: step 'advies' shows no French line "
         f"open in BE-WAL-BRU besides 112 {night} ({ecoute}; {others}); {advice}",
-        f"{_where(flows, 'main:gevaar')}: error: step 'gevaar' shows no French line open in "
+        f"{step_where(flows, 'main:gevaar')}: error: step 'gevaar' shows no French line open in "
         "BE-WAL-BRU besides 112 from Monday 19:00 to Tuesday 09:00 (Écoute Violences "
         "Conjugales is closed then); add a French line that is open then, or correct the hours "
         "in referrals.yaml",
-        f"{_where(flows, 'opties:politie_be')}: error: step 'politie_be' shows no French line "
+        f"{step_where(flows, 'opties:politie_be')}: error: step 'politie_be' shows no French line "
         f"open in BE-WAL-BRU besides 101 {night} ({ecoute}; {others}; Aide aux victimes — "
         "Fédération Wallonie-Bruxelles has no opening hours in referrals.yaml); "
         f"{advice}",
-        f"{_where(flows, 'system:gevaar_melding')}: error: step 'gevaar_melding' shows no French "
-        f"line open in BE-WAL-BRU besides 112 {night} ({ecoute}); {advice}",
-        f"{_where(flows, 'veilig:stappen')}: error: step 'stappen' shows no French line open in "
-        f"BE-WAL-BRU besides 112 {night} ({ecoute}); {advice}",
-        f"{_where(flows, 'veilig:risico_ja')}: error: step 'risico_ja' shows no French line "
+        f"{step_where(flows, 'system:gevaar_melding')}: error: step 'gevaar_melding' shows no "
+        f"French line open in BE-WAL-BRU besides 112 {night} ({ecoute}); {advice}",
+        f"{step_where(flows, 'veilig:stappen')}: error: step 'stappen' shows no French line open "
+        f"in BE-WAL-BRU besides 112 {night} ({ecoute}); {advice}",
+        f"{step_where(flows, 'veilig:risico_ja')}: error: step 'risico_ja' shows no French line "
         f"open in BE-WAL-BRU besides 112 {night} ({ecoute}); {advice}",
     ]
 
 
 def test_the_shipped_directory_passes_the_rule_everywhere() -> None:
-    _, problems = _check(None)
+    _, problems = check_with(None)
     assert [str(p) for p in problems if RULE in p.message] == []
 
 

@@ -41,13 +41,6 @@ from storage import SessionStore, open_store
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
-    assert server.calls_rejected == [], [(c.method, c.reason) for c in server.calls_rejected]
-
-
-@pytest.fixture
 def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'sessions.sqlite'}"
 

@@ -38,13 +38,6 @@ def free_port() -> int:
 
 
 @pytest.fixture
-async def api():
-    async with FakeBotApi() as server:
-        yield server
-    assert server.calls_rejected == [], [(c.method, c.reason) for c in server.calls_rejected]
-
-
-@pytest.fixture
 async def store(tmp_path: Path):
     opened = await open_store(f"sqlite:///{tmp_path / 'sessions.sqlite'}", 3600)
     yield opened

@@ -40,13 +40,6 @@ PROMPT = 1.0  # seconds: 112, and a press's acknowledgement, must arrive within 
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
-    assert server.calls_rejected == [], [(c.method, c.reason) for c in server.calls_rejected]
-
-
-@pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SessionStore]:
     opened = await open_store(f"sqlite:///{tmp_path / 'sessions.sqlite'}", 3600)
     yield opened
