@@ -181,9 +181,10 @@ def run_memory(settings: Settings, out: report.Report) -> None:
     )
 
 
-def run_http(settings: Settings, out: report.Report) -> None:
+def _run_table(scenarios, header: list[str], row) -> tuple[list[str], list[dict]]:
+    """Run each scenario over HTTP: one table row each (a failed run says why), and results."""
     rows, results = [], []
-    for scenario in settings.scenarios:
+    for scenario in scenarios:
         print(f"  running: {scenario.name}, {scenario.plan.chats:,} chats …", flush=True)
         try:
             result = http.run_scenario(scenario)
@@ -191,9 +192,13 @@ def run_http(settings: Settings, out: report.Report) -> None:
             rows.append([scenario.name, f"{scenario.plan.chats:,}", f"failed: {exc}"])
             continue
         results.append(result)
-        rows.append(report.http_row(result))
-    width = len(report.HTTP_HEADER)
-    lines = report.table(report.HTTP_HEADER, [r + [""] * (width - len(r)) for r in rows])
+        rows.append(row(result))
+    width = len(header)
+    return report.table(header, [r + [""] * (width - len(r)) for r in rows]), results
+
+
+def run_http(settings: Settings, out: report.Report) -> None:
+    lines, results = _run_table(settings.scenarios, report.HTTP_HEADER, report.http_row)
     refused: dict[str, int] = {}
     for result in results:
         for reason, count in result["refusals"].items():
@@ -286,20 +291,8 @@ def _http_verdicts(results: list[dict[str, Any]], out: report.Report) -> None:
 
 
 def run_overload(settings: Settings, out: report.Report) -> None:
-    rows, results = [], []
-    for scenario in settings.overloads:
-        plan = scenario.plan
-        assert isinstance(plan, OverloadPlan)
-        print(f"  running: {scenario.name}, {plan.chats:,} chats …", flush=True)
-        try:
-            result = http.run_scenario(scenario)
-        except RuntimeError as exc:
-            rows.append([scenario.name, f"{plan.chats:,}", f"failed: {exc}"])
-            continue
-        results.append(result)
-        rows.append(report.overload_row(result))
-    width = len(report.OVERLOAD_HEADER)
-    lines = report.table(report.OVERLOAD_HEADER, [r + [""] * (width - len(r)) for r in rows])
+    assert all(isinstance(s.plan, OverloadPlan) for s in settings.overloads)
+    lines, results = _run_table(settings.overloads, report.OVERLOAD_HEADER, report.overload_row)
     runs = "; ".join(
         f"{s.name}: {s.plan.chats:,} chats send /start at {s.plan.rate:g}/s "
         f"({s.plan.burst_seconds:g} s), {s.plan.dangers} type the danger words and "
