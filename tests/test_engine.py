@@ -9,17 +9,8 @@ import pytest
 from bot.engine.bundle import build_engine
 from bot.engine.engine import HISTORY_LIMIT, SYSTEM
 from bot.engine.machine import FREE_TEXT, ROUTE, choice_trigger
-from bot.engine.model import (
-    REGIONS,
-    Forget,
-    Intent,
-    Press,
-    Say,
-    Session,
-    Start,
-    Text,
-    Unsupported,
-)
+from bot.engine.model import Forget, Intent, Press, Say, Session, Start, Text, Unsupported
+from bot.regions import REGIONS
 
 
 @pytest.fixture(scope="module")

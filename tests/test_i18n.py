@@ -16,10 +16,11 @@ from bot.channels.conversation import Conversation
 from bot.engine.bundle import DEFAULT_FLOWS_DIR, load_all
 from bot.engine.checks import YEAR
 from bot.engine.engine import SYSTEM
-from bot.engine.model import REGIONS, Say, Start
+from bot.engine.model import Say, Start
 from bot.i18n import DEFAULT_LOCALES_DIR, DOMAIN, load_catalogs, referral_context
 from bot.i18n_extract import build_template
 from bot.referrals.load import default_path, load_directory
+from bot.regions import REGIONS
 from bot.runtime import LONGEST_MOMENT, Runtime, load_runtime
 
 EN_PO = DEFAULT_LOCALES_DIR / "en" / "LC_MESSAGES" / f"{DOMAIN}.po"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from test_referrals_base import BASE, insert_after, replace_line, write
 
-from bot.engine.model import REGIONS
 from bot.problems import ERROR, WARNING, DataError
 from bot.referrals import check_directory, default_path, load_directory
 from bot.referrals.load import ENV_FILE
+from bot.regions import REGIONS
 
 TODAY = date(2026, 11, 23)
 SHIPPED = Path(__file__).resolve().parent.parent / "flows" / "referrals.yaml"

@@ -20,7 +20,8 @@ from fakebotapi import FakeBotApi
 
 from bot.channels.telegram import Limits, TelegramBot, TelegramOptions
 from bot.engine.engine import SYSTEM
-from bot.engine.model import Press, Say, Session, Start, region_chain
+from bot.engine.model import Press, Say, Session, Start
+from bot.regions import region_chain
 from bot.runtime import Runtime
 from storage import SessionStore, session_key
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.channels.conversation import Conversation, Forgotten, Output
-from bot.engine.model import REGIONS
+from bot.regions import REGIONS
 from bot.runtime import Runtime
 from bot.transcripts import Recorder
 

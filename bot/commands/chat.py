@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from bot.commands.common import load_runtime_or_explain
-from bot.engine.model import REGIONS
+from bot.regions import REGIONS
 
 
 def register(sub) -> None:

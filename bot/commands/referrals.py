@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.commands.parsers import add_command, add_group
-from bot.engine.model import REGIONS
 from bot.problems import ERROR, WARNING, DataError, Problem
 from bot.referrals.cards import render_card_text, resolve_cards
 from bot.referrals.checks import check_directory
@@ -17,6 +16,7 @@ from bot.referrals.fields import suggest
 from bot.referrals.hours import describe_hours
 from bot.referrals.load import ENV_FILE, default_path, load_directory
 from bot.referrals.model import CHECK_METHODS, Directory, Entry
+from bot.regions import REGIONS
 
 VERIFY_EXAMPLE = (
     "firstcontact referrals verify lijn_1712 --method website "

@@ -11,8 +11,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.engine.model import REGIONS, Step
+from bot.engine.model import Step
 from bot.referrals.model import Directory, Entry
+from bot.regions import REGIONS
 
 _SENTENCE = re.compile(r"[^.!?\n]+")
 _ABOUT_A_LINE = re.compile(r"\b(bel|belt|bellen|lijn|hulplijn|nummer)\b|\bchat(ten)? met\b", re.I)

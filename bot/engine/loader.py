@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from bot.engine.model import (
-    DEFAULT_REGION_KEY,
-    REGIONS,
     Choice,
     Flow,
     FreeText,
@@ -21,6 +19,7 @@ from bot.engine.model import (
 )
 from bot.engine.yamlsource import line_of, read_yaml, suggest
 from bot.problems import ERROR, DataError, Problem
+from bot.regions import DEFAULT_REGION_KEY, REGIONS
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 TARGET_RE = re.compile(r"^(?:[a-z][a-z0-9_]{0,39}:)?[a-z][a-z0-9_]{0,39}$")

@@ -8,21 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Regions a man can pick. A region falls back along REGION_PARENTS when a flow or the
-# referral directory has nothing specific for it (Leuven -> Flanders -> default).
-REGIONS = ("NL", "BE-VLG", "BE-LEUVEN", "BE-WAL-BRU", "ELDERS")
-REGION_PARENTS = {"BE-LEUVEN": "BE-VLG"}
-DEFAULT_REGION_KEY = "default"
-
-
-def region_chain(region: str | None) -> tuple[str, ...]:
-    """Region codes to try, most specific first, ending with the default key."""
-    chain: list[str] = []
-    while region:
-        chain.append(region)
-        region = REGION_PARENTS.get(region)
-    chain.append(DEFAULT_REGION_KEY)
-    return tuple(chain)
+from bot.regions import DEFAULT_REGION_KEY, region_chain
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.engine.model import REGIONS, Step
+from bot.engine.model import Step
 from bot.referrals.cards import ALTERNATIVE, ASKED, OPEN_NOW, Card, resolve_cards
 from bot.referrals.coverage import may_show, moments
 from bot.referrals.model import Directory
+from bot.regions import REGIONS
 
 # How a card came to be shown, and what fixes it besides giving the entry a way to reach it.
 SHOWN_AS = {

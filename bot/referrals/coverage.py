@@ -17,11 +17,9 @@ from babel.dates import format_date
 
 from bot.referrals.cards import Card, resolve_cards
 from bot.referrals.hours import DAY_NAMES
-from bot.referrals.model import COUNTRY_TIMEZONE, REGION_COUNTRY, Directory, Entry
+from bot.referrals.model import Directory, Entry
+from bot.regions import COUNTRY_TIMEZONE, REGION_COUNTRY, REGION_LANGUAGE
 
-# The language a man in each region can be assumed to speak. Brussels is bilingual, but it is
-# one choice together with French-speaking Wallonia. ELDERS has none: any language will do.
-REGION_LANGUAGE = {"NL": "nl", "BE-VLG": "nl", "BE-LEUVEN": "nl", "BE-WAL-BRU": "fr"}
 ELSEWHERE_ZONE = "Europe/Brussels"  # ELDERS is shown Dutch and Belgian lines: tell their time
 FIRST_MONDAY = date(2026, 1, 5)  # weeks are looked for from here: winter, so no clock change
 ENGLISH = Locale("en")

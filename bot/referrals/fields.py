@@ -14,8 +14,8 @@ from babel import Locale, UnknownLocaleError
 from phonenumbers import PhoneNumberType, shortnumberinfo
 from phonenumbers.shortnumberinfo import ShortNumberCost
 
-from bot.engine.model import REGIONS
 from bot.referrals.model import CHECK_METHODS, SourceDate
+from bot.regions import REGIONS
 
 COUNTRY_NAMES = {"NL": "the Netherlands", "BE": "Belgium"}
 KNOWN_TIMEZONES = ("Europe/Amsterdam", "Europe/Brussels")

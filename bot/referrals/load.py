@@ -15,16 +15,9 @@ from bot.problems import ERROR, WARNING, DataError, Problem
 from bot.referrals import fields as f
 from bot.referrals.checks import check_references, check_retired_numbers
 from bot.referrals.hours import OpeningHours, parse_hours
-from bot.referrals.model import (
-    COUNTRY_TIMEZONE,
-    PHONED,
-    STATUSES,
-    WEBSITE,
-    Directory,
-    Entry,
-    countries_of,
-)
+from bot.referrals.model import PHONED, STATUSES, WEBSITE, Directory, Entry, countries_of
 from bot.referrals.yamlio import line_of, parse_yaml, read_text
+from bot.regions import COUNTRY_TIMEZONE
 
 ENV_FILE = "FIRSTCONTACT_REFERRALS"
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

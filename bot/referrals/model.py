@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.engine.model import Where, region_chain
+from bot.engine.model import Where
 from bot.problems import Problem
 from bot.referrals.hours import OpeningHours
+from bot.regions import REGION_COUNTRY, region_chain
 
 VERIFIED = "verified"
 UNVERIFIED = "unverified"
@@ -21,10 +22,6 @@ DOCUMENT = "document"  # a report, factsheet or parliamentary answer
 NEWS = "news"  # a news item or another site's page
 CHECK_METHODS = (PHONED, WEBSITE, DOCUMENT, NEWS)
 OLD_SOURCE_BEFORE = 2020  # a card whose source is older says so
-
-# The country whose numbering plan a region's phone numbers follow (ELDERS has none).
-REGION_COUNTRY = {"NL": "NL", "BE-VLG": "BE", "BE-LEUVEN": "BE", "BE-WAL-BRU": "BE"}
-COUNTRY_TIMEZONE = {"NL": "Europe/Amsterdam", "BE": "Europe/Brussels"}
 
 
 def countries_of(regions: tuple[str, ...]) -> tuple[str, ...]:
