@@ -28,10 +28,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from bot.channels.conversation import Conversation, Forgotten, Output
-from bot.engine.model import Where
-from bot.engine.yamlsource import line_of, read_yaml
-from bot.problems import ERROR, DataError, Problem
+from bot.problems import ERROR, DataError, Problem, Where
 from bot.runtime import Runtime
+from bot.yamlsource import line_of, parse_round_trip, read_text
 
 INPUTS = ("begin", "send", "press", "attach", "data")
 FORGOTTEN = "(gesprek gewist)"
@@ -80,7 +79,7 @@ def _plain(value: Any) -> Any:
 
 def play(path: Path, runtime: Runtime) -> tuple[Played, Any]:
     """Run every turn of a transcript; returns the results and the (round-trip) document."""
-    doc = read_yaml(path, round_trip=True)
+    doc = parse_round_trip(read_text(path), str(path))
     file = str(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("turns"), list):
         raise DataError([Problem(ERROR, Where(file, 1), "a transcript needs 'turns:' with a list")])

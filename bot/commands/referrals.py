@@ -8,11 +8,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.commands.parsers import add_command, add_group
-from bot.problems import ERROR, WARNING, DataError, Problem
+from bot.problems import ERROR, WARNING, DataError, Problem, suggest
 from bot.referrals.cards import render_card_text, resolve_cards
 from bot.referrals.checks import check_directory
 from bot.referrals.edit import EditRefused, edit_entry, parse_assignments
-from bot.referrals.fields import suggest
 from bot.referrals.hours import describe_hours
 from bot.referrals.load import ENV_FILE, default_path, load_directory
 from bot.referrals.model import CHECK_METHODS, Directory, Entry

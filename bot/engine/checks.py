@@ -13,9 +13,8 @@ from bot.engine.claims import contradictions
 from bot.engine.engine import MAIN, SYSTEM, SYSTEM_STEPS
 from bot.engine.intents import ALARMS, Intents
 from bot.engine.machine import qualify
-from bot.engine.model import Flow, Press, Step, Where
-from bot.engine.yamlsource import suggest
-from bot.problems import ERROR, WARNING, Problem
+from bot.engine.model import Flow, Press, Step
+from bot.problems import ERROR, WARNING, Problem, Where, suggest
 from bot.referrals.contact import describe as describe_unreachable
 from bot.referrals.contact import unreachable_on
 from bot.referrals.coverage import Screen, gap_message

@@ -11,11 +11,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.engine.model import Where
-from bot.engine.yamlsource import line_of, read_yaml, suggest
-from bot.problems import ERROR, DataError, Problem
+from bot.problems import ERROR, DataError, Problem, Where, suggest
 from bot.recognition.load import load_recogniser
 from bot.recognition.rules import Recogniser, Verdict
+from bot.yamlsource import line_of, read_yaml
 
 INTENTS = ("emergency", "crisis", "stop", "back", "menu", "help", "language")
 OPTIONAL_INTENTS = ("crisis",)

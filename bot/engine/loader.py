@@ -7,19 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bot.engine.model import (
-    Choice,
-    Flow,
-    FreeText,
-    ReferralItem,
-    RegionReferrals,
-    Route,
-    Step,
-    Where,
-)
-from bot.engine.yamlsource import line_of, read_yaml, suggest
-from bot.problems import ERROR, DataError, Problem
+from bot.engine.model import Choice, Flow, FreeText, ReferralItem, RegionReferrals, Route, Step
+from bot.problems import ERROR, DataError, Problem, Where, suggest
 from bot.regions import DEFAULT_REGION_KEY, REGIONS
+from bot.yamlsource import line_of, read_yaml
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 TARGET_RE = re.compile(r"^(?:[a-z][a-z0-9_]{0,39}:)?[a-z][a-z0-9_]{0,39}$")

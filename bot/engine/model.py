@@ -8,18 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.problems import Where
 from bot.regions import DEFAULT_REGION_KEY, region_chain
-
-
-@dataclass(frozen=True, slots=True)
-class Where:
-    """Where something was written: file and 1-based line, for messages a volunteer can act on."""
-
-    file: str
-    line: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
 
 
 @dataclass(frozen=True, slots=True)

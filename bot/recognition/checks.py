@@ -3,8 +3,8 @@ and the "onderwerpen" buttons in system.yaml offer it."""
 
 from __future__ import annotations
 
-from bot.engine.model import Flow, Where
-from bot.problems import ERROR, Problem
+from bot.engine.model import Flow
+from bot.problems import ERROR, Problem, Where
 from bot.recognition.rules import Recogniser
 
 SYSTEM = "system"

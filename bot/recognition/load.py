@@ -13,13 +13,12 @@ from typing import Any
 
 import wordfreq
 
-from bot.engine.model import Where
-from bot.engine.yamlsource import line_of, read_yaml, suggest
-from bot.problems import ERROR, DataError, Problem
+from bot.problems import ERROR, DataError, Problem, Where, suggest
 from bot.recognition.lexicon import Entry, Lexicon
 from bot.recognition.ngrams import Model
 from bot.recognition.rules import ALARM_INTENTS, Recogniser, Rule, Target
 from bot.recognition.text import tokens
+from bot.yamlsource import line_of, read_yaml
 
 # A typed word that is a real word of a language the bot reads is never taken for a typo of
 # another: "stukken" is not "stikken", "overleden" is not "overreden". The most frequent

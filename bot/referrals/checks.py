@@ -7,9 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.engine.model import Where
-from bot.problems import ERROR, WARNING, Problem
-from bot.referrals.fields import suggest
+from bot.problems import ERROR, WARNING, Problem, Where, suggest
 from bot.referrals.model import INACTIVE, UNVERIFIED, Directory, Entry
 
 STALE_AFTER = timedelta(days=180)

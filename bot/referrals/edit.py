@@ -11,12 +11,13 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-from bot.problems import ERROR, DataError, Problem, errors
+from bot.problems import ERROR, DataError, Problem, errors, suggest
 from bot.referrals.checks import check_directory
-from bot.referrals.fields import YEAR_RE, date_value, suggest
-from bot.referrals.load import BOOL_FIELDS, FIELDS, parse_directory
+from bot.referrals.fields import YEAR_RE, date_value
+from bot.referrals.load import BOOL_FIELDS, FIELDS, parse_directory, read_directory
 from bot.referrals.model import VERIFIED
-from bot.referrals.yamlio import dump_yaml, parse_yaml, read_text, write_atomically
+from bot.referrals.yamlio import dump_yaml, write_atomically
+from bot.yamlsource import parse_round_trip
 
 LIST_FIELDS = ("regions", "languages", "holidays")
 TRUE_WORDS = {"true", "yes", "ja", "1"}
@@ -61,9 +62,9 @@ def edit_entry(
     source: str | None = None,
 ) -> EditResult:
     """Apply field values to one entry and write the file, or raise and leave it as it was."""
-    original = read_text(path)
+    original = read_directory(path)
     try:
-        data = parse_yaml(original, str(path))
+        data = parse_round_trip(original, str(path))
     except DataError as exc:
         found = "; ".join(str(p) for p in exc.problems)
         raise EditRefused(f"the file cannot be read right now, fix this first: {found}") from None
@@ -98,7 +99,7 @@ def edit_entry(
     problems = check_directory(directory, today)
     if any(p.level == ERROR for p in problems):
         raise DataError(errors(problems))
-    if read_text(path) != original:
+    if read_directory(path) != original:
         raise EditRefused(f"{path} was changed by someone else meanwhile; run the command again")
     if new_text != original:
         write_atomically(path, new_text)

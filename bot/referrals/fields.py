@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from datetime import date, datetime
 from typing import Any
@@ -14,6 +13,7 @@ from babel import Locale, UnknownLocaleError
 from phonenumbers import PhoneNumberType, shortnumberinfo
 from phonenumbers.shortnumberinfo import ShortNumberCost
 
+from bot.problems import suggest
 from bot.referrals.model import CHECK_METHODS, SourceDate
 from bot.regions import REGIONS
 
@@ -29,12 +29,6 @@ METHOD_WORDS = (
     "(a news item or another site's page)"
 )
 COSTLY_TYPES = {PhoneNumberType.PREMIUM_RATE, PhoneNumberType.SHARED_COST}
-
-
-def suggest(word: Any, options: list[str] | tuple[str, ...] | set[str]) -> str:
-    """A ' (did you mean ...?)' hint for a misspelt name, or ''."""
-    close = difflib.get_close_matches(str(word), sorted(options), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def text_value(value: Any) -> str | None:

@@ -10,14 +10,13 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from bot.engine.model import Where
-from bot.problems import ERROR, WARNING, DataError, Problem
+from bot.problems import ERROR, WARNING, DataError, Problem, Where
 from bot.referrals import fields as f
 from bot.referrals.checks import check_references, check_retired_numbers
 from bot.referrals.hours import OpeningHours, parse_hours
 from bot.referrals.model import PHONED, STATUSES, WEBSITE, Directory, Entry, countries_of
-from bot.referrals.yamlio import line_of, parse_yaml, read_text
 from bot.regions import COUNTRY_TIMEZONE
+from bot.yamlsource import line_of, parse_round_trip, read_text
 
 ENV_FILE = "FIRSTCONTACT_REFERRALS"
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -53,15 +52,20 @@ def default_path() -> Path:
     return Path(__file__).resolve().parents[2] / "flows" / "referrals.yaml"
 
 
+def read_directory(path: Path) -> str:
+    """The directory file's text, or a DataError a coordinator understands."""
+    return read_text(path, "the referral file", f"check the path or {ENV_FILE}")
+
+
 def load_directory(path: Path | str) -> Directory:
     """Read and check one file; raise DataError listing every error (and warning) found."""
     path = Path(path)
-    return parse_directory(read_text(path), str(path))
+    return parse_directory(read_directory(path), str(path))
 
 
 def parse_directory(text: str, file: str) -> Directory:
     """Build a Directory from YAML text; references between entries are checked too."""
-    data = parse_yaml(text, file)
+    data = parse_round_trip(text, file)
     reader = _Reader(file)
     entries = reader.directory(data)
     directory = Directory(entries=tuple(entries), file=file)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.engine.model import Where
-from bot.problems import Problem
+from bot.problems import Problem, Where
 from bot.referrals.hours import OpeningHours
 from bot.regions import REGION_COUNTRY, region_chain
 

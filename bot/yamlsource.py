@@ -1,15 +1,16 @@
-"""Read YAML with line numbers kept, so every message can point a volunteer at file and line.
+"""The one YAML reader, lines kept, so every message can point a volunteer at file and line.
 
-Flow files are read with libyaml (fast, start-up stays well under a second) into dicts and
-lists that remember their lines. Files the tools rewrite (transcripts) are read round-trip
-with ruamel.yaml, so their comments survive. Both follow YAML 1.2's plain rules: `yes`,
-`no`, `on` and `off` stay text and `09:00` is not a number.
+Flow, intent and recognition files are read with libyaml (fast, start-up stays well under a
+second) into dicts and lists that remember their lines. Files the tools rewrite (the referral
+directory, transcripts) are read round-trip with ruamel.yaml, so their comments survive. Both
+follow YAML 1.2's plain rules: `yes`, `no`, `on` and `off` stay text and `09:00` is not a
+number.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from bot.engine.model import Where
-from bot.problems import ERROR, DataError, Problem
+from bot.problems import ERROR, DataError, Problem, Where
 
-_HINT = " (check the indentation and that text with a ':' is in quotes)"
+_HINT = " (check the indentation, and put text containing ':' or '#' in quotes)"
+DATE_RE = re.compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2})(?![\d-])")
 
 
 class LinedDict(dict):
@@ -93,41 +94,72 @@ _LineLoader.add_constructor("tag:yaml.org,2002:map", _mapping)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _sequence)
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path, what: str = "the file", missing: str = "check the path") -> str:
+    """The file's text, or a DataError that says what is wrong in words."""
     try:
         return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problem = Problem(ERROR, Where(str(path), 1), f"{what} does not exist ({missing})")
+        raise DataError([problem]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        problem = Problem(ERROR, Where(str(path), 1), f"cannot read the file: {exc}")
+        problem = Problem(ERROR, Where(str(path), 1), f"{what} cannot be read: {exc}")
         raise DataError([problem]) from None
 
 
-def read_yaml(path: Path, round_trip: bool = False) -> Any:
-    """Parse one file; a syntax error becomes a DataError with its line, never a traceback."""
-    text = _read_text(path)
-    if round_trip:
-        return _read_round_trip(path, text)
+def read_yaml(path: Path) -> Any:
+    """Parse one file fast; a syntax error becomes a DataError with its line, never a traceback."""
+    text = read_text(path)
     try:
         return yaml.load(text, Loader=_LineLoader)  # a safe loader (libyaml + SafeConstructor)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise DataError(
-            [Problem(ERROR, Where(str(path), line), f"{exc.problem or 'not valid YAML'}{_HINT}")]
-        ) from None
+        what = f"this line cannot be read: {exc.problem or 'not valid YAML'}{_HINT}"
+        raise DataError([Problem(ERROR, Where(str(path), line), what)]) from None
     except yaml.YAMLError as exc:
         raise DataError([Problem(ERROR, Where(str(path), 1), f"not valid YAML: {exc}")]) from None
 
 
-def _read_round_trip(path: Path, text: str) -> Any:
+def round_trip_yaml() -> YAML:
+    """One configuration for reading and writing, so an edit changes only the edited lines."""
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.indent(mapping=2, sequence=4, offset=2)
+    rt.width = 4096  # never fold a long line someone wrote on one line
+    return rt
+
+
+def parse_round_trip(text: str, file: str) -> Any:
+    """Parse text keeping comments and lines; a syntax error becomes a DataError at its line."""
     try:
-        return YAML(typ="rt").load(text)
+        return round_trip_yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        what = exc.problem or "the layout is not valid YAML"
-        raise DataError([Problem(ERROR, Where(str(path), line), f"{what}{_HINT}")]) from None
+        what = (exc.problem or "the layout is not valid YAML").strip()
+        if "duplicate key" in what:
+            what = "the same key is written twice in one entry or in the file"
+        message = f"this line cannot be read: {what}{_HINT}"
+        raise DataError([Problem(ERROR, Where(file, line), message)]) from None
     except YAMLError as exc:
-        raise DataError([Problem(ERROR, Where(str(path), 1), f"not valid YAML: {exc}")]) from None
+        message = f"the file cannot be read as YAML: {exc}"
+        raise DataError([Problem(ERROR, Where(file, 1), message)]) from None
+    except ValueError:  # YAML reads 2026-13-01 as a date and fails on the month
+        raise DataError([_impossible_date(text, file)]) from None
+
+
+def _impossible_date(text: str, file: str) -> Problem:
+    """The first date written in the file that does not exist, with its line."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for found in DATE_RE.finditer(line.split("#", 1)[0]):
+            try:
+                date.fromisoformat(found.group(1))
+            except ValueError:
+                message = (
+                    f"the date {found.group(1)} does not exist; write a real date as YYYY-MM-DD"
+                )
+                return Problem(ERROR, Where(file, number), message)
+    return Problem(ERROR, Where(file, 1), "the file holds a value YAML cannot read")
 
 
 def line_of(node: Any, key: Any = None, default: int = 1) -> int:
@@ -141,16 +173,10 @@ def line_of(node: Any, key: Any = None, default: int = 1) -> int:
     try:
         if key is not None and isinstance(node, CommentedMap) and key in node:
             return node.lc.key(key)[0] + 1
-        if key is not None and isinstance(node, CommentedSeq) and isinstance(key, int):
+        if isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
             return node.lc.item(key)[0] + 1
         if hasattr(node, "lc") and node.lc.line is not None:
             return node.lc.line + 1
     except (KeyError, IndexError, TypeError, AttributeError):
         pass
     return default
-
-
-def suggest(word: str, options: list[str] | tuple[str, ...] | set[str]) -> str:
-    """A ' (did you mean ...?)' hint for a misspelt name, or ''."""
-    close = difflib.get_close_matches(str(word), sorted(map(str, options)), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
