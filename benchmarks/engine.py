@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from transitions import Machine
 
-from bot.engine.bundle import build_engine
+from bot.definitions.bundle import build_engine
 from bot.engine.machine import choice_trigger
 from bot.engine.model import Forget, Say, Start, Text
 from bot.runtime import load_runtime

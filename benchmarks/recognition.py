@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.engine.bundle import DEFAULT_FLOWS_DIR
+from bot.definitions.bundle import DEFAULT_FLOWS_DIR
 from bot.recognition.evaluate import LANGUAGES, PARTS, Report, evaluate, format_report, read_corpus
 from bot.recognition.load import load_recogniser
 

@@ -9,7 +9,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 
-from bot.engine.bundle import INTENTS_FILE, load_all
+from bot.definitions.bundle import INTENTS_FILE, load_all
 from bot.i18n import DOMAIN, SOURCE_LOCALE, referral_context
 from bot.referrals.load import default_path, load_directory
 

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.engine.bundle import DEFAULT_FLOWS_DIR, build_engine
-from bot.engine.checks import ReferralFacts, check_flows
+from bot.definitions.bundle import DEFAULT_FLOWS_DIR, build_engine
+from bot.definitions.checks import ReferralFacts, check_flows
 from bot.engine.engine import Engine
 from bot.engine.model import Say, Step
 from bot.i18n import DEFAULT_LOCALES_DIR, Catalogs, load_catalogs, referral_context

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.engine.bundle import DEFAULT_FLOWS_DIR, check_all
+from bot.definitions.bundle import DEFAULT_FLOWS_DIR, check_all
 from bot.engine.model import Flow
 from bot.problems import Problem
 from bot.runtime import directory_facts, message_length

@@ -14,7 +14,7 @@ import pytest
 
 from bot.channels.terminal import chat
 from bot.cli import build_parser, main
-from bot.engine.bundle import DEFAULT_FLOWS_DIR
+from bot.definitions.bundle import DEFAULT_FLOWS_DIR
 from bot.transcripts import play
 
 ROOT = Path(__file__).resolve().parents[1]

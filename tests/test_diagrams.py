@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine.bundle import DEFAULT_FLOWS_DIR, load_all
+from bot.definitions.bundle import DEFAULT_FLOWS_DIR, load_all
 from bot.review.mermaid import diagram
 
 DIAGRAMS = DEFAULT_FLOWS_DIR / "diagrams"

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from bot.engine.bundle import build_engine
+from bot.definitions.bundle import build_engine
 from bot.engine.engine import HISTORY_LIMIT, SYSTEM
 from bot.engine.machine import FREE_TEXT, ROUTE, choice_trigger
 from bot.engine.model import Forget, Intent, Press, Say, Session, Start, Text, Unsupported

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from bot.engine.bundle import DEFAULT_FLOWS_DIR, check_all
+from bot.definitions.bundle import DEFAULT_FLOWS_DIR, check_all
 from bot.problems import ERROR
 from bot.runtime import directory_facts, message_length
 

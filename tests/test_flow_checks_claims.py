@@ -7,8 +7,8 @@ from pathlib import Path
 
 from flowcheck import check_with
 
-from bot.engine.bundle import DEFAULT_FLOWS_DIR, check_all
-from bot.engine.claims import contradictions
+from bot.definitions.bundle import DEFAULT_FLOWS_DIR, check_all
+from bot.definitions.claims import contradictions
 from bot.engine.model import Step
 from bot.referrals.load import default_path, load_directory
 

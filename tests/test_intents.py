@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from bot.engine.bundle import DEFAULT_FLOWS_DIR
-from bot.engine.intents import load_intents, normalise
+from bot.definitions.bundle import DEFAULT_FLOWS_DIR
+from bot.definitions.intentsfile import load_intents
+from bot.engine.intents import normalise
 from bot.problems import DataError
 
 CASES = YAML(typ="safe").load((Path(__file__).parent / "intent_cases.yaml").read_text("utf-8"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.bundle import DEFAULT_FLOWS_DIR
+from bot.definitions.bundle import DEFAULT_FLOWS_DIR
 from bot.problems import DataError
 from bot.recognition.explain import explain
 from bot.recognition.lexicon import Entry, Lexicon, within_one_typo
@@ -230,7 +230,7 @@ def test_any_text_is_read_without_an_error() -> None:
 def test_a_topic_must_lead_to_a_step_that_its_button_offers(tmp_path: Path) -> None:
     import shutil
 
-    from bot.engine.bundle import check_all
+    from bot.definitions.bundle import check_all
 
     flows = tmp_path / "flows"
     shutil.copytree(DEFAULT_FLOWS_DIR, flows)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.bundle import DEFAULT_FLOWS_DIR
+from bot.definitions.bundle import DEFAULT_FLOWS_DIR
 from bot.problems import DataError
 from bot.recognition.evaluate import read_corpus
 from bot.recognition.load import MODEL_FILE, load_recogniser

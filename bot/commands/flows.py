@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.commands.parsers import add_command, add_group
-from bot.engine.bundle import DEFAULT_FLOWS_DIR, check_all, load_all
+from bot.definitions.bundle import DEFAULT_FLOWS_DIR, check_all, load_all
 from bot.problems import ERROR, WARNING, errors
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.commands.parsers import add_command, add_group
-from bot.engine.bundle import DEFAULT_FLOWS_DIR
+from bot.definitions.bundle import DEFAULT_FLOWS_DIR
 from bot.i18n import DEFAULT_LOCALES_DIR, DOMAIN
 from bot.problems import DataError
 

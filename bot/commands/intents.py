@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from bot.commands.parsers import add_command, add_group
-from bot.engine.bundle import DEFAULT_FLOWS_DIR
-from bot.engine.intents import RECOGNITION_DIR
+from bot.definitions.bundle import DEFAULT_FLOWS_DIR
+from bot.definitions.intentsfile import RECOGNITION_DIR
 from bot.problems import DataError
 from bot.recognition.evaluate import PARTS, evaluate, format_report, read_corpus
 from bot.recognition.explain import explain

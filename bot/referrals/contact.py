@@ -8,9 +8,9 @@ an unverified one, and the `when_closed` line offered while another is closed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.engine.model import Step
 from bot.referrals.cards import ALTERNATIVE, ASKED, OPEN_NOW, Card, resolve_cards
 from bot.referrals.coverage import may_show, moments
 from bot.referrals.model import Directory
@@ -38,15 +38,18 @@ class Unreachable:
     regions: tuple[str | None, ...]
 
 
-def unreachable_on(directory: Directory, step: Step) -> list[Unreachable]:
-    """Each entry the step shows somewhere with no way to reach it, once, with its regions.
+def unreachable_on(
+    directory: Directory, keys_for: Callable[[str | None], tuple[str, ...]]
+) -> list[Unreachable]:
+    """Each entry a step shows somewhere with no way to reach it, once, with its regions;
+    `keys_for(region)` gives the keys the step names in a region.
 
     A region where the step names an unknown or inactive key is left out, as the open-line
     rule does: that is already an error of its own.
     """
     found: dict[str, tuple[Card, list[str | None]]] = {}
     for region in (None, *REGIONS):
-        keys = step.referral_keys(region)
+        keys = keys_for(region)
         if not _all_active(directory, keys):
             continue
         for card in unreachable_cards(directory, keys, region):

@@ -7,14 +7,15 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.engine.checks import ReferralFacts, check_flows
+from bot.definitions.checks import ReferralFacts, check_flows
+from bot.definitions.flowfile import load_flow
+from bot.definitions.intentsfile import load_intents
+from bot.definitions.topics import check_topics
 from bot.engine.engine import Engine
-from bot.engine.intents import Intents, load_intents
-from bot.engine.loader import load_flow
+from bot.engine.intents import Intents
 from bot.engine.machine import CompiledFlow
 from bot.engine.model import Flow, Step
 from bot.problems import ERROR, DataError, Problem, errors
-from bot.recognition.checks import check_topics
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.definitions.claims import contradictions
 from bot.engine import callback
-from bot.engine.claims import contradictions
 from bot.engine.engine import MAIN, SYSTEM, SYSTEM_STEPS
 from bot.engine.intents import ALARMS, Intents
 from bot.engine.machine import qualify
@@ -226,13 +226,13 @@ def _check_contacts(flows: dict[str, Flow], facts: ReferralFacts, add) -> None:
         return
     for _, step in _steps(flows):
         if step.referrals:
-            for found in unreachable_on(facts.directory, step):
+            for found in unreachable_on(facts.directory, step.referral_keys):
                 add(Problem(ERROR, step.where, describe_unreachable(step.id, found)))
 
 
 def _check_claims(flows: dict[str, Flow], facts: ReferralFacts, add) -> None:
     """Flow text that states a directory fact ("dag en nacht", "gratis") must stay true when
-    a coordinator changes the directory (bot/engine/claims.py)."""
+    a coordinator changes the directory (bot/definitions/claims.py)."""
     if facts.directory is None:
         return
     for _, step in _steps(flows):

@@ -1,0 +1,1 @@
+"""Flow definitions apart from the engine: read, check and compile the files volunteers write."""
