@@ -164,7 +164,7 @@ async def test_each_chat_in_order_and_chats_concurrently(
             session = await store.get(key(chat_id))
             assert session is not None and session.at == route.target
             assert api.count("sendMessage", chat_id) == len(route.indices) + 1
-        assert len(bot.handler.locks) == 0  # the lock map cleaned itself up
+        assert len(bot.handler.turn.locks) == 0  # the lock map cleaned itself up
     assert api.calls_rejected == []
 
 

@@ -7,24 +7,17 @@ import html
 
 import helpers
 import pytest
-from telegram import Bot, Update
 
+from bot.channels.inbound import FORGED_PRESS, command_name
+from bot.channels.ordering import ChatLocks, FloodGate, SeenOnce
 from bot.channels.telegram.html import MAX_TEXT, keyboard, safe_url, to_parts
-from bot.channels.telegram.incoming import (
-    FORGED_PRESS,
-    classify,
-    classify_raw,
-    command_event,
-    raw_query_id,
-)
+from bot.channels.telegram.incoming import Incoming, classify
 from bot.channels.telegram.logs import KeyValueFormatter, redact
-from bot.channels.telegram.ordering import ChatLocks, FloodGate, SeenOnce
-from bot.channels.telegram.urgency import expect_urgent
+from bot.channels.telegram.presses import query_id
+from bot.channels.urgency import expect_urgent
 from bot.engine.model import Intent, Press, Say, Start, Text, Unsupported
 from bot.render import ButtonView, CardView, Message
 from bot.runtime import Runtime
-
-BOT = Bot("123456789:AAEexampleexampleexampleexample12345")
 
 
 def units(text: str) -> int:
@@ -111,10 +104,6 @@ def test_buttons_without_text_still_make_a_valid_message() -> None:
 # ---- incoming ----------------------------------------------------------------------------
 
 
-def update(data: dict) -> Update:
-    return Update.de_json(data, BOT)
-
-
 @pytest.mark.parametrize(
     ("text", "event"),
     [
@@ -127,18 +116,19 @@ def update(data: dict) -> Update:
     ],
 )
 def test_commands(text: str, event: object) -> None:
-    incoming = classify(update(helpers.text_update(5, text)))
+    incoming = classify(helpers.text_update(5, text))
     assert incoming.event == event
     assert incoming.private
 
 
 def test_start_carries_the_clients_language() -> None:
-    incoming = classify(update(helpers.text_update(5, "/start", language_code="en-GB")))
+    incoming = classify(helpers.text_update(5, "/start", language_code="en-GB"))
     assert incoming.event == Start(locale="en-GB")
 
 
-def test_command_event_ignores_plain_text() -> None:
-    assert command_event("start") is None
+def test_plain_text_is_no_command() -> None:
+    assert command_name("start") is None and command_name("/") is None
+    assert command_name("  /Stop@SomeBot nu") == "stop"
 
 
 @pytest.mark.parametrize(
@@ -154,25 +144,23 @@ def test_command_event_ignores_plain_text() -> None:
     ],
 )
 def test_every_other_kind_is_unsupported(factory, kind: str) -> None:
-    incoming = classify(update(factory(7)))
+    incoming = classify(factory(7))
     assert incoming.event == Unsupported(kind)
     assert incoming.message_id is not None
 
 
 def test_edited_messages_and_groups() -> None:
     original = helpers.text_update(7, "hoi")["message"]
-    assert classify(update(helpers.edited_text_update(original, "hallo"))).event == Unsupported(
-        "edited"
-    )
-    group = classify(update(helpers.group_text_update(-100, "hoi")))
+    assert classify(helpers.edited_text_update(original, "hallo")).event == Unsupported("edited")
+    group = classify(helpers.group_text_update(-100, "hoi"))
     assert not group.private
 
 
 def test_forged_callback_data_becomes_a_press_that_can_never_match() -> None:
     message = helpers.text_update(9, "x")["message"]
-    incoming = classify(update(helpers.callback_update(message, "p|zz|nowhere")))
+    incoming = classify(helpers.callback_update(message, "p|zz|nowhere"))
     assert incoming.event == FORGED_PRESS and incoming.callback_id
-    good = classify(update(helpers.callback_update(message, "i|emergency|")))
+    good = classify(helpers.callback_update(message, "i|emergency|"))
     assert good.event == Intent("emergency")
 
 
@@ -182,44 +170,64 @@ def _without_text(data: dict, **fields: object) -> dict:
     return data
 
 
-def _raw_cases() -> list[dict]:
+def _cases() -> list[tuple[dict, Incoming | None, str | None]]:
+    """Update JSON -> what it asks (chat 5 and 7 private, -100 a group), and its query id."""
     message = helpers.text_update(9, "x")["message"]
     live = helpers.location_update(7)
     live["message"]["location"]["live_period"] = 60
     inline_only = helpers.callback_update(message, "i|emergency|")
     del inline_only["callback_query"]["message"]
     inline_only["callback_query"]["inline_message_id"] = "abc"
-    return [
-        helpers.text_update(5, "/start", language_code="en-GB"),
-        helpers.text_update(5, "/menu@firstcontact_bot"),
-        helpers.text_update(5, "gewoon tekst"),
-        *(f(7) for f in (helpers.sticker_update, helpers.photo_update, helpers.voice_update)),
-        *(f(7) for f in (helpers.document_update, helpers.contact_update, helpers.poll_update)),
-        helpers.location_update(7),
-        live,
-        helpers.edited_text_update(helpers.text_update(7, "hoi")["message"], "hallo"),
-        helpers.group_text_update(-100, "hoi"),
-        helpers.callback_update(message, "p|zz|nowhere"),
-        helpers.callback_update(message, "i|emergency|"),
-        inline_only,
-        _without_text(helpers.text_update(5, "x"), video_chat_started={}),  # service, empty {}
-        _without_text(helpers.text_update(5, "x"), delete_chat_photo=True),
-        _without_text(helpers.text_update(5, "x"), brand_new_kind={"a": 1}),  # "other"
-    ]
+    forged = helpers.callback_update(message, "p|zz|nowhere")
+    danger = helpers.callback_update(message, "i|emergency|")
+    cases: list[tuple[dict, Incoming | None, str | None]] = []
+
+    def add(data: dict, chat: int, event: object, *, own: bool = True) -> None:
+        mid = data["message"]["message_id"] if own else None
+        cases.append((data, Incoming(chat, chat > 0, event, message_id=mid), None))
+
+    add(helpers.text_update(5, "/start", language_code="en-GB"), 5, Start(locale="en-GB"))
+    add(helpers.text_update(5, "/menu@firstcontact_bot"), 5, Text("/menu"))
+    add(helpers.text_update(5, "gewoon tekst"), 5, Text("gewoon tekst"))
+    for factory, kind in (
+        (helpers.sticker_update, "sticker"),
+        (helpers.photo_update, "photo"),
+        (helpers.voice_update, "voice"),
+        (helpers.document_update, "document"),
+        (helpers.contact_update, "contact"),
+        (helpers.poll_update, "poll"),
+        (helpers.location_update, "location"),
+    ):
+        add(factory(7), 7, Unsupported(kind))
+    add(live, 7, Unsupported("live_location"))
+    edited = helpers.edited_text_update(helpers.text_update(7, "hoi")["message"], "hallo")
+    cases.append((edited, Incoming(7, True, Unsupported("edited")), None))
+    add(helpers.group_text_update(-100, "hoi"), -100, Text("hoi"))
+    for data, event in ((forged, FORGED_PRESS), (danger, Intent("emergency"))):
+        qid = data["callback_query"]["id"]
+        cases.append((data, Incoming(9, True, event, callback_id=qid), qid))
+    cases.append((inline_only, None, inline_only["callback_query"]["id"]))
+    service = _without_text(helpers.text_update(5, "x"), video_chat_started={})  # empty {}
+    add(service, 5, None)
+    add(_without_text(helpers.text_update(5, "x"), delete_chat_photo=True), 5, None)
+    add(
+        _without_text(helpers.text_update(5, "x"), brand_new_kind={"a": 1}), 5, Unsupported("other")
+    )
+    return cases
 
 
-@pytest.mark.parametrize("data", _raw_cases())
-def test_raw_json_is_classified_exactly_like_the_parsed_update(data: dict) -> None:
-    parsed = update(data)
-    assert classify_raw(data) == classify(parsed)
-    query = parsed.callback_query
-    assert raw_query_id(data) == (query.id if query else None)
+@pytest.mark.parametrize(("data", "expected", "query"), _cases())
+def test_each_kind_of_update_json_asks_what_it_should(
+    data: dict, expected: Incoming | None, query: str | None
+) -> None:
+    assert classify(data) == expected
+    assert query_id(data) == query
 
 
-def test_malformed_raw_updates_have_no_chat_to_answer() -> None:
+def test_malformed_updates_have_no_chat_to_answer() -> None:
     for data in ({"update_id": 1}, {"update_id": 1, "message": "x"}, {"message": {"chat": 5}}):
-        assert classify_raw(data) is None
-    assert classify_raw({"callback_query": {"id": "q", "message": {}}}) is None
+        assert classify(data) is None
+    assert classify({"callback_query": {"id": "q", "message": {}}}) is None
 
 
 # ---- ordering ----------------------------------------------------------------------------

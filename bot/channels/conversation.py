@@ -1,37 +1,31 @@
-"""One conversation held in memory: the terminal chat and the golden transcripts both use it.
+"""One conversation in memory, through the same turn as Telegram: terminal chat and transcripts.
 
-It turns what a person types or presses into engine events, keeps the session in a variable
-(no database, no network) and renders replies exactly as a channel would.
+What a person types or presses becomes an event (the one command parser), the shared `Turn`
+answers it with the session in an in-memory store (no database, no network), and the buttons
+of the last message are kept here, beside the session, so they can be pressed by number.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import secrets
+import weakref
 from datetime import datetime
 
-from bot.engine import callback
+from bot.channels.inbound import pressed, typed
+from bot.channels.turn import Answer, Forgotten, Inbound, Output, Turn
 from bot.engine.intents import normalise
-from bot.engine.model import Event, Forget, Intent, Press, Session, Start, Text, Unsupported
-from bot.render import ButtonView, Message
+from bot.engine.model import Event, Session, Unsupported
+from bot.render import ButtonView
 from bot.runtime import Runtime
+from storage.memory import MemoryStore
 
-COMMANDS: dict[str, Event] = {
-    "/start": Start(),
-    "/stop": Intent("stop"),
-    "/help": Intent("help"),
-    "/menu": Intent("menu"),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Forgotten:
-    """The session was deleted: nothing of this conversation is left."""
-
-
-Output = Message | Forgotten
+__all__ = ["Conversation", "Forgotten", "Output"]
 
 
 class Conversation:
+    """A synchronous face on the async turn, for the terminal and golden transcripts."""
+
     def __init__(
         self,
         runtime: Runtime,
@@ -43,22 +37,28 @@ class Conversation:
     ):
         self.runtime = runtime
         self.clock = clock or (lambda: datetime.now().astimezone())
-        self.session: Session | None = None
-        self.buttons: tuple[ButtonView, ...] = ()
+        self.store = MemoryStore(clock=lambda: self.clock().timestamp())
+        self.turn = Turn(runtime, self.store, clock=self.clock)
+        self.key = secrets.token_hex(32)  # a session key like any channel's, tied to nobody
+        self.buttons: tuple[ButtonView, ...] = ()  # channel state: the last message's buttons
         self._preset = (flow, locale, region)
+        self._runner = asyncio.Runner()
+        weakref.finalize(self, self._runner.close)
+
+    @property
+    def session(self) -> Session | None:
+        """The session as the store holds it (None before the start and once forgotten)."""
+        return self._runner.run(self.store.get(self.key))
 
     def start(self) -> list[Output]:
         """Begin as /start would, at the preset flow, locale and region."""
         flow, locale, region = self._preset
-        now = self.clock()
-        self.session, replies = self.runtime.engine.begin(
-            now.timestamp(), flow=flow, locale=locale, region=region
-        )
-        return self._output(replies, now)
+        begin = self.turn.begin(self.key, flow=flow, locale=locale, region=region)
+        return self._shown(self._runner.run(begin))
 
     def send(self, text: str) -> list[Output]:
         """Typed text: a command, or words for the engine."""
-        return self.event(COMMANDS.get(normalise_command(text)) or Text(text))
+        return self.event(typed(text))
 
     def press(self, label_or_number: str | int) -> list[Output]:
         """Press a button of the last message by its number (1-based) or its label."""
@@ -72,16 +72,13 @@ class Conversation:
 
     def press_data(self, data: str) -> list[Output]:
         """Raw button data, as a forged or old Telegram button would send it."""
-        event = callback.decode(data) or Press(at="", index=-1)
-        return self.event(event)
+        return self.event(pressed(data))
 
     def attach(self, kind: str) -> list[Output]:
         return self.event(Unsupported(kind))
 
     def event(self, event: Event) -> list[Output]:
-        now = self.clock()
-        self.session, replies = self.runtime.engine.resume(self.session, event, now.timestamp())
-        return self._output(replies, now)
+        return self._shown(self._runner.run(self.turn.take(Inbound(self.key, event))))
 
     def find_button(self, label_or_number: str | int) -> ButtonView | None:
         if isinstance(label_or_number, int) or str(label_or_number).isdigit():
@@ -90,21 +87,10 @@ class Conversation:
         wanted = normalise(str(label_or_number))
         return next((b for b in self.buttons if normalise(b.label) == wanted), None)
 
-    def _output(self, replies, now: datetime) -> list[Output]:
-        out: list[Output] = []
-        for reply in replies:
-            if isinstance(reply, Forget):
-                out.append(Forgotten())
+    def _shown(self, answer: Answer) -> list[Output]:
+        for output in answer.outputs:
+            if isinstance(output, Forgotten):
                 self.buttons = ()
-            else:
-                message = self.runtime.render(reply, now)
-                out.append(message)
-                if message.buttons:
-                    self.buttons = message.buttons
-        return out
-
-
-def normalise_command(text: str) -> str:
-    """'/Stop@SomeBot ' -> '/stop'; anything else comes back unchanged but stripped."""
-    word = text.strip().split("@", 1)[0].lower()
-    return word if word.startswith("/") else text.strip()
+            elif output.buttons:
+                self.buttons = output.buttons
+        return answer.outputs

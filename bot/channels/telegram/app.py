@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
@@ -105,7 +105,6 @@ def build_application(options: TelegramOptions, handler: UpdateHandler) -> Appli
         .build()
     )
     application.add_handler(TypeHandler(dict, handler))  # raw JSON: polling and webhook
-    application.add_handler(TypeHandler(Update, handler))
     application.add_error_handler(_on_error)
     return application
 
@@ -188,7 +187,7 @@ class TelegramBot:
     async def start_webhook(self, webhook: WebhookOptions) -> int:
         """Initialise, announce, serve the webhook and tell Telegram where it is; returns port."""
         await self._start()
-        self.handler.presses_answered_upstream = True  # in each webhook response
+        self.handler.presses.upstream = True  # in each webhook response
         self.webhook = WebhookServer(self.application, webhook.secret, webhook.path)
         port = await self.webhook.start(webhook.listen, webhook.port)
         await self.application.bot.set_webhook(

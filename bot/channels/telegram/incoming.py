@@ -1,7 +1,11 @@
-"""A Telegram update -> the one engine event it means, plus where to answer it.
+"""A Telegram update, as the JSON Telegram sent -> the one engine event it means, and where to
+answer it.
 
 Only the shape of an update is looked at: text goes to the engine (never stored), every other
-kind of content becomes Unsupported(kind) without its payload being read or kept.
+kind of content becomes Unsupported(kind) without its payload being read or kept. Updates stay
+JSON from polling and webhook to here: parsing each into PTB objects cost more CPU than
+answering it, so this reads only the few keys it needs. Anything malformed is treated like an
+update with no chat.
 """
 
 from __future__ import annotations
@@ -9,21 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Chat, Message, Update
+from bot.channels.inbound import pressed, typed
+from bot.engine.model import Event, Unsupported
 
-from bot.engine import callback
-from bot.engine.model import Event, Intent, Press, Start, Text, Unsupported
-
-MAX_TEXT = 4096  # Telegram never delivers more; a longer one is not a real client
-
-# A forged or unknown button: a Press the engine can never match, so it answers "stale".
-FORGED_PRESS = Press(at="", index=-1)
-
-COMMANDS: dict[str, Event] = {
-    "start": Start(),
-    "stop": Intent("stop"),
-    "help": Intent("help"),
-}
+PRIVATE = "private"
 
 # Content kinds, checked in this order (a venue also carries a location, an animation a document).
 KINDS = (
@@ -92,75 +85,11 @@ class Incoming:
     callback_id: str | None = None  # must always be answered
 
 
-def command_event(text: str) -> Event | None:
-    """/start, /stop, /help (also "/stop@SomeBot" and "/start payload") as events."""
-    if not text.startswith("/"):
-        return None
-    name = text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
-    return COMMANDS.get(name)
+def message_kind(message: dict[str, Any]) -> str | None:
+    """The kind of non-text content, "other" for anything new, None for service messages.
 
-
-def _text_event(text: str, language: str | None = None) -> Event:
-    command = command_event(text)
-    if isinstance(command, Start):
-        return Start(locale=language)  # the client's language, only used if the bot has it
-    if command is not None:
-        return command
-    if text.startswith("/") and "@" in text.split(maxsplit=1)[0]:
-        head, _, rest = text.partition(" ")
-        text = f"{head.split('@', 1)[0]} {rest}".strip()  # "/menu@bot" works like "/menu"
-    return Text(text[:MAX_TEXT])
-
-
-def message_kind(message: Message) -> str | None:
-    """The kind of non-text content, "other" for anything new, None for service messages."""
-    for kind in KINDS:
-        value = getattr(message, kind, None)
-        if value:
-            if kind == "location" and value.to_dict().get("live_period"):  # no deprecated getter
-                return "live_location"
-            return kind
-    if any(getattr(message, name, None) for name in SERVICE):
-        return None
-    return "other"
-
-
-def _message_event(message: Message) -> Event | None:
-    if message.text is not None:
-        user = message.from_user
-        return _text_event(message.text, user.language_code if user else None)
-    kind = message_kind(message)
-    return Unsupported(kind) if kind else None
-
-
-def classify(update: Update) -> Incoming | None:
-    """The incoming request in an update, or None when there is no chat to answer."""
-    query = update.callback_query
-    if query is not None:
-        chat = query.message.chat if query.message is not None else None
-        if chat is None:
-            return None
-        event = callback.decode(query.data) or FORGED_PRESS
-        return Incoming(chat.id, chat.type == Chat.PRIVATE, event, callback_id=query.id)
-    edited = update.edited_message or update.edited_channel_post
-    if edited is not None:
-        return Incoming(edited.chat.id, edited.chat.type == Chat.PRIVATE, Unsupported("edited"))
-    message = update.message or update.channel_post
-    if message is None:
-        return None
-    return Incoming(
-        message.chat.id,
-        message.chat.type == Chat.PRIVATE,
-        _message_event(message),
-        message_id=message.message_id,
-    )
-
-
-# ---- raw JSON updates (the hot path: no PTB objects are built) ------------------------------
-
-
-def _raw_kind(message: dict[str, Any]) -> str | None:
-    """message_kind for a message's JSON: a key's presence counts (some service objects are {})."""
+    A key's presence counts for service messages (some of their objects are {}).
+    """
     for kind in KINDS:
         value = message.get(kind)
         if value:
@@ -172,49 +101,36 @@ def _raw_kind(message: dict[str, Any]) -> str | None:
     return "other"
 
 
-def _raw_chat(message: Any) -> tuple[int, bool] | None:
+def _chat(message: Any) -> tuple[int, bool] | None:
     chat = message.get("chat") if isinstance(message, dict) else None
     if not isinstance(chat, dict) or not isinstance(chat.get("id"), int):
         return None
-    return chat["id"], chat.get("type") == Chat.PRIVATE
+    return chat["id"], chat.get("type") == PRIVATE
 
 
-def classify_raw(update: dict[str, Any]) -> Incoming | None:
-    """classify() for an update still as JSON: same rules, without PTB parsing it first.
-
-    Parsing every update into PTB objects cost more CPU than answering it; this reads only the
-    few keys classify() reads. Anything malformed is treated like an update with no chat.
-    """
+def classify(update: dict[str, Any]) -> Incoming | None:
+    """The incoming request in an update, or None when there is no chat to answer."""
     query = update.get("callback_query")
     if isinstance(query, dict):
-        where = _raw_chat(query.get("message"))
+        where = _chat(query.get("message"))
         if where is None or not isinstance(query.get("id"), str):
             return None
-        data = query.get("data")
-        event = (callback.decode(data) if isinstance(data, str) else None) or FORGED_PRESS
-        return Incoming(*where, event, callback_id=query["id"])
+        return Incoming(*where, pressed(query.get("data")), callback_id=query["id"])
     edited = update.get("edited_message") or update.get("edited_channel_post")
     if edited is not None:
-        where = _raw_chat(edited)
+        where = _chat(edited)
         return Incoming(*where, Unsupported("edited")) if where is not None else None
     message = update.get("message") or update.get("channel_post")
-    where = _raw_chat(message)
+    where = _chat(message)
     if where is None:
         return None
     text = message.get("text")
     if isinstance(text, str):
         user = message.get("from")
         language = user.get("language_code") if isinstance(user, dict) else None
-        event: Event | None = _text_event(text, language if isinstance(language, str) else None)
+        event: Event | None = typed(text, language if isinstance(language, str) else None)
     else:
-        kind = _raw_kind(message)
+        kind = message_kind(message)
         event = Unsupported(kind) if kind else None
     message_id = message.get("message_id")
     return Incoming(*where, event, message_id=message_id if isinstance(message_id, int) else None)
-
-
-def raw_query_id(update: dict[str, Any]) -> str | None:
-    """The callback query's id, which must be answered even when there is no chat to talk to."""
-    query = update.get("callback_query")
-    query_id = query.get("id") if isinstance(query, dict) else None
-    return query_id if isinstance(query_id, str) else None

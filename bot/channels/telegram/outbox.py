@@ -72,14 +72,6 @@ async def delete_recent(sender: Sender, chat_id: int, message_ids: Sequence[int]
     return len(ids)
 
 
-async def answer_query(sender: Sender, query_id: str, tag: str) -> None:
-    """Stop the button's spinner; a query too old to answer is fine to forget."""
-    try:
-        await sender.call("answerCallbackQuery", {"callback_query_id": query_id})
-    except TelegramError as exc:
-        log.info("answerCallbackQuery failed session=%s error=%s", tag, type(exc).__name__)
-
-
 async def _send_message(
     sender: Sender,
     chat_id: int,

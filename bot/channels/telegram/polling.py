@@ -1,7 +1,7 @@
 """Long polling that queues updates as plain JSON dicts for the one update handler.
 
 PTB's Updater parses every update into PTB objects before the handler sees it; under load that
-parsing cost more CPU than answering. The handler reads raw dicts (incoming.classify_raw), so
+parsing cost more CPU than answering. The handler reads raw dicts (incoming.classify), so
 this poller only fetches, advances the offset and queues, in the order Telegram sent them.
 """
 

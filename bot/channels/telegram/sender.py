@@ -31,7 +31,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.channels.telegram.ordering import lru_entry
+from bot.channels.ordering import lru_entry
 from bot.channels.telegram.sendqueue import SendQueue
 from bot.channels.telegram.transport import HttpPool
 

@@ -19,7 +19,7 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application as WebApp
 from tornado.web import RequestHandler
 
-from bot.channels.telegram.incoming import raw_query_id
+from bot.channels.telegram.presses import webhook_reply
 
 log = logging.getLogger(__name__)
 
@@ -68,15 +68,10 @@ class UpdateEndpoint(_Base):
             log.warning("webhook body not an update error=shape")
             self._json(400, {"ok": False})
             return
-        # Queued as JSON, like polling does: incoming.classify_raw reads it without PTB objects.
+        # Queued as JSON, like polling does: incoming.classify reads it without PTB objects.
         await self.ptb.update_queue.put(update)
-        query_id = raw_query_id(update)
-        if query_id is not None:
-            # The press is answered in this response (Telegram runs a method given here), which
-            # saves a call per press; the handler knows and does not answer it again.
-            self._json(200, {"method": "answerCallbackQuery", "callback_query_id": query_id})
-            return
-        self._json(200, {"ok": True})
+        # A press is answered in this response (presses.py); the handler does not answer it again.
+        self._json(200, webhook_reply(update) or {"ok": True})
 
 
 class HealthEndpoint(_Base):
