@@ -10,7 +10,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.definitions.bundle import DEFAULT_FLOWS_DIR, build_engine
-from bot.definitions.checks import ReferralFacts, check_flows
+from bot.definitions.checks import check_flows
+from bot.definitions.handoffs import ReferralFacts
 from bot.engine.engine import Engine
 from bot.engine.model import Say, Step
 from bot.i18n import DEFAULT_LOCALES_DIR, Catalogs, load_catalogs, referral_context

@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 
 from bot.channels.conversation import Conversation
 from bot.definitions.bundle import DEFAULT_FLOWS_DIR, load_all
-from bot.definitions.checks import YEAR
+from bot.definitions.text import YEAR
 from bot.engine.engine import SYSTEM
 from bot.engine.model import Say, Start
 from bot.i18n import DEFAULT_LOCALES_DIR, DOMAIN, load_catalogs, referral_context

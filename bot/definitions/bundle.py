@@ -7,8 +7,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.definitions.checks import ReferralFacts, check_flows
+from bot.definitions.checks import check_flows
 from bot.definitions.flowfile import load_flow
+from bot.definitions.handoffs import ReferralFacts
 from bot.definitions.intentsfile import load_intents
 from bot.definitions.topics import check_topics
 from bot.engine.engine import Engine
