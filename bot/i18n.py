@@ -17,7 +17,9 @@ log = logging.getLogger(__name__)
 
 SOURCE_LOCALE = "nl"
 DOMAIN = "firstcontact"
-FORMAT_LOCALES = {"en": "en_GB"}
+FORMAT_LOCALES = {"en": "en_GB", "fr": "fr_BE"}
+# The order languages are offered in: the countries' own first, then the languages men read.
+LANGUAGE_ORDER = ("nl", "fr", "en", "ar", "tr", "pl")
 
 
 def referral_context(key: str) -> str:
@@ -35,7 +37,10 @@ class Catalogs:
 
     def __init__(self, tables: dict[str, dict[tuple[str | None, str], str]]):
         self._tables = tables
-        self.locales = (SOURCE_LOCALE, *sorted(k for k in tables if k != SOURCE_LOCALE))
+        known = {SOURCE_LOCALE, *tables}
+        self.locales = tuple(
+            sorted(known, key=lambda k: (LANGUAGE_ORDER.index(k) if k in LANGUAGE_ORDER else 99, k))
+        )
 
     def pgettext(self, locale: str, context: str | None, msgid: str) -> str:
         if locale == SOURCE_LOCALE or not msgid:

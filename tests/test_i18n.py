@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 from bot.channels.conversation import Conversation
 from bot.definitions.bundle import DEFAULT_FLOWS_DIR, load_all
 from bot.definitions.text import YEAR
-from bot.engine.engine import SYSTEM
+from bot.engine.engine import LANGUAGE_NAMES, SYSTEM
 from bot.engine.model import Say, Start
 from bot.i18n import DEFAULT_LOCALES_DIR, DOMAIN, load_catalogs, referral_context
 from bot.i18n_extract import build_template
@@ -238,7 +238,9 @@ def test_switching_language_with_the_language_buttons(runtime: Runtime) -> None:
     conversation = Conversation(runtime, clock=lambda: NOW)
     conversation.send("/start")
     [question] = conversation.send("taal")
-    assert [b.label for b in question.buttons] == ["Nederlands", "English", "Ik ben nu in gevaar"]
+    names = [LANGUAGE_NAMES[locale] for locale in runtime.engine.locales]
+    assert names[:3] == ["Nederlands", "Français", "English"]
+    assert [b.label for b in question.buttons] == [*names, "Ik ben nu in gevaar"]
     [switched] = conversation.press("English")
     assert conversation.session is not None and conversation.session.locale == "en"
     assert "The Netherlands" in [b.label for b in switched.buttons]

@@ -37,7 +37,15 @@ MAX_TOPIC_BUTTONS = 3  # offered under typed text nobody could place
 LEARNED_TOPIC_FIRST = 100.0  # a learned topic guess goes before every half-named one
 MAX_ROUTE_HOPS = 16
 PRIVATE_KINDS = frozenset({"contact", "location", "venue", "live_location"})
-LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+# Each language named in itself, so a man finds his own whatever language the screen is in.
+LANGUAGE_NAMES = {
+    "nl": "Nederlands",
+    "en": "English",
+    "fr": "Français",
+    "ar": "العربية",
+    "tr": "Türkçe",
+    "pl": "Polski",
+}
 
 # System messages every flow set must define (steps of flows/system.yaml).
 SYSTEM_STEPS = (

@@ -17,7 +17,7 @@ INTENTS = ("emergency", "crisis", "stop", "back", "menu", "help", "language")
 # Typed words that may signal a crisis are answered with a notice; emergency is checked first.
 ALARMS = ("emergency", "crisis")
 MAX_MATCH_CHARS = 2000  # longer messages are matched on their first part only
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+_NON_WORD = re.compile(r"[\W_]+")  # any script's letters and digits stay: Arabic words match too
 _COMMAND_SUFFIX = re.compile(r"^/(\w+)@\w+")
 
 
