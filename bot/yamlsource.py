@@ -17,11 +17,11 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import YAMLError
 
 from bot.problems import ERROR, DataError, Problem, Where
+from bot.yaml_mistakes import UNREADABLE, explain
 
-_HINT = " (check the indentation, and put text containing ':' or '#' in quotes)"
 DATE_RE = re.compile(r"(?<![\d-])(\d{4}-\d{2}-\d{2})(?![\d-])")
 
 
@@ -111,13 +111,8 @@ def read_yaml(path: Path) -> Any:
     text = read_text(path)
     try:
         return yaml.load(text, Loader=_LineLoader)  # a safe loader (libyaml + SafeConstructor)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        what = f"this line cannot be read: {exc.problem or 'not valid YAML'}{_HINT}"
-        raise DataError([Problem(ERROR, Where(str(path), line), what)]) from None
     except yaml.YAMLError as exc:
-        raise DataError([Problem(ERROR, Where(str(path), 1), f"not valid YAML: {exc}")]) from None
+        raise _in_plain_words(exc, str(path), text) from None
 
 
 def round_trip_yaml() -> YAML:
@@ -133,19 +128,16 @@ def parse_round_trip(text: str, file: str) -> Any:
     """Parse text keeping comments and lines; a syntax error becomes a DataError at its line."""
     try:
         return round_trip_yaml().load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        what = (exc.problem or "the layout is not valid YAML").strip()
-        if "duplicate key" in what:
-            what = "the same key is written twice in one entry or in the file"
-        message = f"this line cannot be read: {what}{_HINT}"
-        raise DataError([Problem(ERROR, Where(file, line), message)]) from None
     except YAMLError as exc:
-        message = f"the file cannot be read as YAML: {exc}"
-        raise DataError([Problem(ERROR, Where(file, 1), message)]) from None
+        raise _in_plain_words(exc, file, text) from None
     except ValueError:  # YAML reads 2026-13-01 as a date and fails on the month
         raise DataError([_impossible_date(text, file)]) from None
+
+
+def _in_plain_words(exc: Exception, file: str, text: str) -> DataError:
+    """A parser's complaint as the line to look at and what to do there (bot/yaml_mistakes.py)."""
+    line, message = explain(exc, text) if hasattr(exc, "problem") else (1, UNREADABLE)
+    return DataError([Problem(ERROR, Where(file, line), message)])
 
 
 def _impossible_date(text: str, file: str) -> Problem:

@@ -76,7 +76,10 @@ def test_broken_flows_stop_chat_with_a_message_not_a_traceback(tmp_path: Path) -
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "main.yaml:" in result.stderr and "check the indentation" in result.stderr
+    assert (
+        "main.yaml:3: error: a list that opens with [ here is not closed with ] (or a comma is "
+        "missing between its items)"
+    ) in result.stderr
 
 
 def test_flows_diagram_and_show(capsys) -> None:
