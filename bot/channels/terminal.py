@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.channels.conversation import Conversation, Forgotten, Output
-from bot.regions import REGIONS
+from bot.engine.model import Press
+from bot.regions import REGIONS, region_chain
+from bot.render import ButtonView
 from bot.runtime import Runtime
 from bot.transcripts import Recorder
 
@@ -53,6 +55,13 @@ def chat(
     if recorder:
         recorder.add("begin", flow or "main", outputs, locale=locale, region=region)
     out.write(HELP + "\n")
+    button = region_button(runtime, conversation.buttons, region) if region else None
+    if button is not None:
+        # --region answers the region question: pressed, recorded, not shown
+        out.write(f"\n[{region}: '{button.label}' is chosen for you]\n")
+        outputs = conversation.event(button.event)
+        if recorder:
+            recorder.add("press", button.label, outputs)
     show(outputs, out)
     while True:
         out.write("> ")
@@ -68,6 +77,22 @@ def chat(
         if recorder:
             recorder.add(kind, value, outputs)
         show(outputs, out)
+
+
+def region_button(
+    runtime: Runtime, buttons: tuple[ButtonView, ...], region: str
+) -> ButtonView | None:
+    """The button that sets this region (or the one above it: Leuven is in Flanders), if any."""
+    for wanted in region_chain(region)[:-1]:
+        for button in buttons:
+            event = button.event
+            if not isinstance(event, Press) or ":" not in event.at:
+                continue
+            flow, step = event.at.split(":", 1)
+            choices = runtime.engine.flows[flow].flow.steps[step].choices
+            if ("region", wanted) in choices[event.index].set:
+                return button
+    return None
 
 
 def _act(conversation: Conversation, text: str) -> tuple[str, object, list[Output]]:

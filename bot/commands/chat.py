@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from bot.commands.common import load_runtime_or_explain
@@ -20,9 +21,17 @@ def register(sub) -> None:
     )
     parser.add_argument("--flow", help="start in this flow instead of 'main'")
     parser.add_argument("--locale", help="language code, e.g. nl or en")
-    parser.add_argument("--region", choices=REGIONS, help="pretend this region was chosen")
     parser.add_argument(
-        "--record", type=Path, metavar="FILE", help="write the walk as a transcript (YAML) to FILE"
+        "--region", choices=REGIONS, help="answer the region question with this region for you"
+    )
+    parser.add_argument(
+        "--record",
+        type=Path,
+        metavar="FILE",
+        help="write the walk as a golden transcript (YAML) to FILE; folders are made as needed",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="with --record: replace FILE if it exists"
     )
     parser.add_argument("--flows-dir", type=Path, help="folder with the flow files")
     parser.set_defaults(func=run)
@@ -31,7 +40,22 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from bot.channels.terminal import chat
 
+    if args.record is not None:
+        if args.record.exists() and not args.force:
+            print(
+                f"{args.record} exists already; a golden transcript is not overwritten by "
+                "accident. Choose another name, or add --force to replace it.",
+                file=sys.stderr,
+            )
+            return 2
+        args.record.parent.mkdir(parents=True, exist_ok=True)
     runtime = load_runtime_or_explain(args.flows_dir)
     if runtime is None:
         return 2
-    return chat(runtime, flow=args.flow, locale=args.locale, region=args.region, record=args.record)
+    try:
+        return chat(
+            runtime, flow=args.flow, locale=args.locale, region=args.region, record=args.record
+        )
+    except KeyboardInterrupt:  # Ctrl-C: leave as :quit does; the recording is saved per turn
+        print()
+        return 0
