@@ -8,6 +8,7 @@ import logging
 import os
 import secrets
 import stat
+import tempfile
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -53,16 +54,24 @@ def _checked(text: str, what: str) -> bytes:
 
 
 def _create(path: Path) -> None:
-    """Write a fresh random secret, readable by this user only, without overwriting a racer's."""
+    """Write a fresh random secret, readable by this user only, without overwriting a racer's.
+
+    Written whole to a private temporary file, then linked into place: a worker starting at the
+    same moment (two containers on one volume) sees no file or the whole key, never a half one.
+    """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(secrets.token_hex(32) + "\n")
-        out.flush()
-        os.fsync(out.fileno())
+        with os.fdopen(handle, "w", encoding="ascii") as out:
+            out.write(secrets.token_hex(32) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(temp_name, path)
+        except FileExistsError:
+            return
+    finally:
+        os.unlink(temp_name)
     log.info("created a new session secret file in %s", path.parent)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
 import stat
 
 import pytest
@@ -102,3 +103,23 @@ def test_readable_secret_file_is_made_private(tmp_path, caplog):
     assert stat.S_IMODE((tmp_path / SECRET_FILE).stat().st_mode) == 0o600
     assert "made it private" in caplog.text
     assert first.decode() not in caplog.text
+
+
+def test_a_worker_starting_mid_write_never_reads_half_a_secret(tmp_path, monkeypatch):
+    """Two containers on one volume start at once: the second, arriving while the first is
+    still writing, must get the same whole key (before, it read an empty file and stopped)."""
+    data_dir = tmp_path / "shared"
+    racer: list[bytes] = []
+    real_token_hex = secrets.token_hex
+
+    def token_hex_with_a_racer(nbytes: int) -> str:
+        """The racer runs after the first worker opened its file, before it wrote a byte."""
+        if not racer:
+            racer.append(b"")
+            racer[0] = load_or_create_secret(data_dir, None)
+        return real_token_hex(nbytes)
+
+    monkeypatch.setattr("storage.keys.secrets.token_hex", token_hex_with_a_racer)
+    first = load_or_create_secret(data_dir, None)
+    assert racer == [first] and len(first) == 64
+    assert [p.name for p in data_dir.iterdir()] == [SECRET_FILE]  # no temporary file left
