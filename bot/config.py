@@ -7,6 +7,7 @@ message or in repr().
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,9 @@ WEBHOOK_SECRET = "FIRSTCONTACT_WEBHOOK_SECRET"
 WEBHOOK_URL = "FIRSTCONTACT_WEBHOOK_URL"
 LISTEN = "FIRSTCONTACT_LISTEN"
 PORT = "FIRSTCONTACT_PORT"
+WEB_FRAME_ANCESTORS = "FIRSTCONTACT_WEB_FRAME_ANCESTORS"
+WEB_TRUSTED_PROXIES = "FIRSTCONTACT_WEB_TRUSTED_PROXIES"
+WEB_EXIT_URL = "FIRSTCONTACT_WEB_EXIT_URL"
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_MAX_RATE = 30  # messages a second in all: Telegram's documented limit for a bot
@@ -39,6 +43,8 @@ TIMEOUT_RANGE = (60, 86_400)
 DEFAULT_LISTEN = "127.0.0.1"
 DEFAULT_PORT = 8080
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Where the quick exit goes: a weather site everybody visits, showing nothing personal.
+DEFAULT_EXIT_URL = "https://www.buienradar.nl/"
 
 TOKEN_RE = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{30,100}$")
 WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -66,6 +72,9 @@ class Settings:
     webhook_url: str | None = None
     listen: str = DEFAULT_LISTEN
     port: int = DEFAULT_PORT
+    web_frame_ancestors: tuple[str, ...] = ()  # origins that may embed the web chat
+    web_trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-* headers count
+    web_exit_url: str = DEFAULT_EXIT_URL
 
     @property
     def official_api(self) -> bool:
@@ -199,6 +208,8 @@ class Settings:
                 f"it is {env.get(PORT)!r}."
             )
 
+        web = web_settings(env, problems)
+
         if problems:
             raise ConfigError([Problem(ERROR, None, message) for message in problems])
         assert timeout is not None and port is not None and max_rate is not None
@@ -215,7 +226,56 @@ class Settings:
             webhook_url=webhook_url,
             listen=listen,
             port=port,
+            **web,
         )
+
+
+def web_settings(env: Mapping[str, str], problems: list[str]) -> dict[str, object]:
+    """The web chat's three settings; each wrong value adds its own message to `problems`."""
+    given = (env.get(WEB_FRAME_ANCESTORS) or "").replace(",", " ").split()
+    ancestors = tuple(origin.rstrip("/") for origin in given)
+    for origin in ancestors:
+        if not _is_origin(origin):
+            problems.append(
+                f"{WEB_FRAME_ANCESTORS} lists sites that may embed the chat, as origins "
+                "separated by spaces, like https://www.example.org (scheme and host, no path); "
+                f"{origin!r} is not one."
+            )
+    proxies = tuple((env.get(WEB_TRUSTED_PROXIES) or "").replace(",", " ").split())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            problems.append(
+                f"{WEB_TRUSTED_PROXIES} lists the reverse proxies in front of the web chat, as "
+                f"IP addresses or networks like 127.0.0.1 or 10.0.0.0/8; {proxy!r} is not one."
+            )
+    exit_url = (env.get(WEB_EXIT_URL) or "").strip() or DEFAULT_EXIT_URL
+    if not _is_http_url(exit_url):
+        problems.append(
+            f"{WEB_EXIT_URL} is where the quick exit goes and must be an http(s) address of an "
+            f"ordinary site, like {DEFAULT_EXIT_URL} (the default); it is {exit_url!r}."
+        )
+    return {
+        "web_frame_ancestors": ancestors,
+        "web_trusted_proxies": proxies,
+        "web_exit_url": exit_url,
+    }
+
+
+def _is_origin(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and parts.path in ("", "/")
+        and not parts.query
+        and not parts.fragment
+        and "*" not in text
+    )
 
 
 def _int(text: str | None, default: int) -> int | None:

@@ -268,3 +268,37 @@ def test_run_with_broken_flows_exits_2(
     assert code == 2
     assert "data files (flows, intents or referrals) have problems" in err
     assert "Traceback" not in err
+
+
+def test_web_settings_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "FIRSTCONTACT_WEB_FRAME_ANCESTORS": "https://www.example.org/, https://1712.be",
+            "FIRSTCONTACT_WEB_TRUSTED_PROXIES": "127.0.0.1 10.0.0.0/8",
+            "FIRSTCONTACT_WEB_EXIT_URL": "https://www.nu.nl/weer",
+        }
+    )
+    assert settings.web_frame_ancestors == ("https://www.example.org", "https://1712.be")
+    assert settings.web_trusted_proxies == ("127.0.0.1", "10.0.0.0/8")
+    assert settings.web_exit_url == "https://www.nu.nl/weer"
+    assert Settings.from_env({}).web_exit_url == config.DEFAULT_EXIT_URL
+
+
+def test_wrong_web_settings_are_each_named() -> None:
+    found = problems(
+        {
+            "FIRSTCONTACT_WEB_FRAME_ANCESTORS": "https://ok.example *",
+            "FIRSTCONTACT_WEB_TRUSTED_PROXIES": "proxy.local",
+            "FIRSTCONTACT_WEB_EXIT_URL": "javascript:alert(1)",
+        }
+    )
+    assert found == [
+        "FIRSTCONTACT_WEB_FRAME_ANCESTORS lists sites that may embed the chat, as origins "
+        "separated by spaces, like https://www.example.org (scheme and host, no path); '*' is "
+        "not one.",
+        "FIRSTCONTACT_WEB_TRUSTED_PROXIES lists the reverse proxies in front of the web chat, as "
+        "IP addresses or networks like 127.0.0.1 or 10.0.0.0/8; 'proxy.local' is not one.",
+        "FIRSTCONTACT_WEB_EXIT_URL is where the quick exit goes and must be an http(s) address of "
+        "an ordinary site, like https://www.buienradar.nl/ (the default); it is "
+        "'javascript:alert(1)'.",
+    ]

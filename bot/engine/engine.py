@@ -166,6 +166,13 @@ class Engine:
             return session, [self._again(session, name)]
         raise TypeError(f"not an engine event: {type(event).__name__}")
 
+    def show(self, session: Session) -> list[Reply]:
+        """What the step he is at says, without moving: for a channel that lost what it showed
+        (a web page opened again after the server restarted). Nothing for a forgetting step."""
+        if not self._exists(session.at) or self._step(session.at).forget:
+            return []
+        return self._enter(session.copy(session.updated), session.at, push=False)
+
     def buttons(self, session: Session) -> tuple[Button, ...]:
         """The buttons of the step the session is at (what 'the current choices' means)."""
         return self._buttons(session, self._step(session.at))

@@ -136,6 +136,7 @@ class CardText:
     title: str
     lines: tuple[str, ...] = ()
     links: tuple[tuple[str, str], ...] = ()
+    phone: str = ""  # as written in its "Bel ..." line, so a web page can make it a tel: link
 
 
 # (entry key, Dutch name or serves text) -> that text in the reader's language
@@ -187,7 +188,9 @@ def card_text(
         links.append((_("Website"), entry.website))
     if entry.chat_url:
         links.append((_("Chat"), entry.chat_url))
-    return CardText(entry.key, tr(entry.key, entry.name), tuple(lines), tuple(links))
+    return CardText(
+        entry.key, tr(entry.key, entry.name), tuple(lines), tuple(links), entry.phone or ""
+    )
 
 
 def render_card_text(
