@@ -4,7 +4,7 @@ Measured on both parts of the labelled corpus (tests/corpus/): the tuning part t
 rules were tuned on, and the held-out part nobody tunes on. `--record` writes the figures to
 tests/corpus/recorded.yaml (the floors tests/test_recognition_corpus.py holds the recogniser
 to) and to docs/recognition.md.
-Run: python benchmarks/recognition.py [--record] [--misses]
+Run: python -m benchmarks.recognition [--record] [--misses]
 Targets on the held-out part: danger recall >= 98%, crisis recall 100%, false alarms <= 5%,
 topic accuracy >= 85%, <= 200 µs p99 per message.
 """
@@ -91,7 +91,7 @@ def markdown(results: dict, timing: dict) -> str:
     lines = [
         BEGIN,
         f"Measured {results['date']} on {results['machine']} "
-        f"(`python benchmarks/recognition.py --record`).",
+        f"(`python -m benchmarks.recognition --record`).",
         "",
     ]
     for part in PARTS:
@@ -145,8 +145,8 @@ def main() -> int:
     )
     if args.record:
         RECORDED.write_text(
-            "# Written by benchmarks/recognition.py --record; tests hold the recogniser to these.\n"
-            + yaml.safe_dump(results, sort_keys=False),
+            "# Written by python -m benchmarks.recognition --record; tests hold the recogniser "
+            "to these.\n" + yaml.safe_dump(results, sort_keys=False),
             encoding="utf-8",
         )
         doc = DOC.read_text(encoding="utf-8")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from fakebotapi import FakeBotApi
 
 from bot.runtime import Runtime, load_runtime
+from tests.auxil.fakebotapi import FakeBotApi
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -8,14 +8,9 @@ import socket
 from datetime import timedelta
 
 import aiohttp
-import helpers
 import pytest
 import telegram
 from aiohttp import web
-from fakebotapi import SECRET_HEADER, FakeBotApi, build_echo_application
-from fakebotapi.formatting import FormatError, format_text
-from fakebotapi.spec import SPEC_ENV, load_spec, spec_path
-from fakebotapi.validate import validate_object
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.error import (
     BadRequest,
@@ -26,6 +21,12 @@ from telegram.error import (
     RetryAfter,
     TimedOut,
 )
+
+from tests.auxil import updates
+from tests.auxil.fakebotapi import SECRET_HEADER, FakeBotApi, build_echo_application
+from tests.auxil.fakebotapi.formatting import FormatError, format_text
+from tests.auxil.fakebotapi.spec import SPEC_ENV, load_spec, spec_path
+from tests.auxil.fakebotapi.validate import validate_object
 
 CHAT = 4242
 GROUP = -100_777
@@ -278,7 +279,7 @@ async def test_edits_follow_telegram_rules(server, bot):
     edited = await bot.edit_message_reply_markup(
         CHAT, sent.message_id, reply_markup=keyboard(B="b")
     )
-    assert helpers.button_labels(server.last_message(CHAT)) == ["B"]
+    assert updates.button_labels(server.last_message(CHAT)) == ["B"]
     with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
         await bot.edit_message_text("x", CHAT, 1)  # the user's message
 
@@ -367,24 +368,24 @@ async def test_media_upload_file_download_and_other_methods(server, bot):
 
 def _pressed() -> dict:
     markup = {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]}
-    sent = helpers.make_message(
-        helpers.make_chat(CHAT), helpers.make_user(1, is_bot=True), text="Kies", reply_markup=markup
+    sent = updates.make_message(
+        updates.make_chat(CHAT), updates.make_user(1, is_bot=True), text="Kies", reply_markup=markup
     )
-    return helpers.callback_update(sent, "a")
+    return updates.callback_update(sent, "a")
 
 
 FACTORIES = {
-    "text": lambda: helpers.text_update(CHAT, "hallo"),
-    "command": lambda: helpers.command_update(CHAT, "start"),
-    "group": lambda: helpers.group_text_update(GROUP, "hoi /help"),
-    "sticker": lambda: helpers.sticker_update(CHAT),
-    "photo": lambda: helpers.photo_update(CHAT, caption="kijk"),
-    "contact": lambda: helpers.contact_update(CHAT),
-    "location": lambda: helpers.location_update(CHAT),
-    "voice": lambda: helpers.voice_update(CHAT),
-    "document": lambda: helpers.document_update(CHAT),
-    "poll": lambda: helpers.poll_update(CHAT),
-    "edited": lambda: helpers.edited_text_update(helpers.text_update(CHAT, "a")["message"], "b"),
+    "text": lambda: updates.text_update(CHAT, "hallo"),
+    "command": lambda: updates.command_update(CHAT, "start"),
+    "group": lambda: updates.group_text_update(GROUP, "hoi /help"),
+    "sticker": lambda: updates.sticker_update(CHAT),
+    "photo": lambda: updates.photo_update(CHAT, caption="kijk"),
+    "contact": lambda: updates.contact_update(CHAT),
+    "location": lambda: updates.location_update(CHAT),
+    "voice": lambda: updates.voice_update(CHAT),
+    "document": lambda: updates.document_update(CHAT),
+    "poll": lambda: updates.poll_update(CHAT),
+    "edited": lambda: updates.edited_text_update(updates.text_update(CHAT, "a")["message"], "b"),
     "callback": _pressed,
 }
 
@@ -411,7 +412,7 @@ async def test_invalid_pushed_updates_are_refused(server):
     with pytest.raises(ValueError, match="chat"):
         server.push_update({"message": {"message_id": 1, "date": 1, "text": "no chat"}})
     first = server.push_text(CHAT, "een")["message"]
-    again = server.push_update(helpers.text_update(CHAT, "twee", message_id=first["message_id"]))
+    again = server.push_update(updates.text_update(CHAT, "twee", message_id=first["message_id"]))
     assert again["message"]["message_id"] == first["message_id"] + 1, "ids are never reused"
     with pytest.raises(AssertionError, match="timed out"):
         await server.wait_for(lambda: False, timeout=0.05)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flowcheck import check_with
-
 from bot.definitions.bundle import DEFAULT_FLOWS_DIR, check_all
 from bot.definitions.claims import contradictions
 from bot.engine.model import Step
 from bot.referrals.load import default_path, load_directory
+from tests.auxil.flowcheck import check_with
 
 WEEKDAYS = '  hours:\n    mon-fri: "09:00-17:00"\n    sat: closed\n    sun: closed\n'
 

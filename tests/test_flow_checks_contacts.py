@@ -8,12 +8,12 @@ import os
 from pathlib import Path
 
 import pytest
-from flowcheck import check_with, step_where
 
 from bot.cli import main
 from bot.problems import ERROR
 from bot.referrals import Directory, default_path, load_directory
 from bot.runtime import load_runtime
+from tests.auxil.flowcheck import check_with, step_where
 
 # flows/referrals.yaml before 2026-11-29: four shelter organisations without any contact.
 WITHOUT_CONTACT = Path(__file__).parent / "fixtures" / "referrals_shelters_without_contact.yaml"

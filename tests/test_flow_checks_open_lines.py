@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from flowcheck import check_with, step_where
 
 from bot.cli import main
 from bot.engine.model import Flow
 from bot.problems import ERROR, Problem
+from tests.auxil.flowcheck import check_with, step_where
 
 # flows/referrals.yaml before the fix: Écoute Violences Conjugales on weekdays 09:00-19:00 only.
 ECOUTE_WEEKDAYS = Path(__file__).parent / "fixtures" / "referrals_ecoute_weekdays.yaml"

@@ -8,15 +8,14 @@ import subprocess
 import sys
 from functools import partial
 
-from fakebotapi import FakeBotApi
-from test_telegram_harness import SECRET
-
 from bot import config
 from bot.channels.telegram import TelegramBot, TelegramOptions, WebhookOptions
 from bot.config import Settings
 from bot.healthcheck import healthz_url, is_healthy
 from bot.runtime import Runtime
 from storage import MemoryStore, session_key
+from tests.auxil.e2e import SECRET
+from tests.auxil.fakebotapi import FakeBotApi
 
 
 def free_port() -> int:

@@ -174,3 +174,13 @@ def test_an_import_inside_a_function_and_a_relative_one_are_seen() -> None:
     assert not _within("bot.runtime", MAY_IMPORT["bot.engine"])
     assert _within("bot.engine.model", MAY_IMPORT["storage"])
     assert not _within("bot.engine.engine", MAY_IMPORT["storage"])
+
+
+def test_test_tooling_lives_in_auxil() -> None:
+    """tests/ holds test modules and data; helpers go to tests/auxil so benchmarks import them."""
+    loose = sorted(
+        path.name
+        for path in (ROOT / "tests").glob("*.py")
+        if not path.name.startswith("test_") and path.name not in ("conftest.py", "__init__.py")
+    )
+    assert loose == []

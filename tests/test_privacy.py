@@ -12,8 +12,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from fakebotapi import FakeBotApi
-from test_telegram_harness import (
+
+from bot.channels.telegram import Limits
+from bot.channels.telegram.logs import KeyValueFormatter
+from bot.runtime import Runtime
+from storage import open_store
+from tests.auxil.e2e import (
     Chat,
     running_bot,
     scenario_bad_input,
@@ -22,11 +26,7 @@ from test_telegram_harness import (
     scenario_stop,
     until,
 )
-
-from bot.channels.telegram import Limits
-from bot.channels.telegram.logs import KeyValueFormatter
-from bot.runtime import Runtime
-from storage import open_store
+from tests.auxil.fakebotapi import FakeBotApi
 
 CHAT_IDS = (7_391_846_205, 7_391_846_206, 7_391_846_207, 7_391_846_208, 7_391_846_209)
 GROUP_USER_ID = 5_550_123_987

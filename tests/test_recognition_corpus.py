@@ -1,5 +1,5 @@
 """The labelled corpus: big enough, parts kept apart, and the recogniser never worse than the
-figures recorded in tests/corpus/recorded.yaml (benchmarks/recognition.py --record)."""
+figures recorded in tests/corpus/recorded.yaml (python -m benchmarks.recognition --record)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from test_referrals_base import BASE, replace_line
 
 from bot.referrals import (
     default_path,
@@ -17,6 +16,7 @@ from bot.referrals import (
     resolve_cards,
 )
 from bot.referrals.cards import ALTERNATIVE, ASKED, OPEN_NOW, card_text
+from tests.auxil.directory import BASE, replace_line
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 MONDAY_MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=BRUSSELS)

@@ -6,12 +6,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_referrals_base import BASE, insert_after, replace_line, write
 
 from bot.problems import ERROR, WARNING, DataError
 from bot.referrals import check_directory, default_path, load_directory
 from bot.referrals.load import ENV_FILE
 from bot.regions import REGIONS
+from tests.auxil.directory import BASE, insert_after, replace_line, write
 
 TODAY = date(2026, 11, 23)
 SHIPPED = Path(__file__).resolve().parent.parent / "flows" / "referrals.yaml"

@@ -7,11 +7,11 @@ import os
 from datetime import date
 
 import pytest
-from test_referrals_base import BASE, replace_line, write
 
 from bot.problems import DataError
 from bot.referrals import DirectoryWatcher
 from bot.referrals.yamlio import write_atomically
+from tests.auxil.directory import BASE, replace_line, write
 
 
 class FakeClock:

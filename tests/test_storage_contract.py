@@ -7,9 +7,9 @@ import math
 import random
 
 import pytest
-from storage_fixtures import START, TTL, Backend, key_for, make_backend, make_session
 
 from storage import SessionStore, StoreClosed
+from tests.auxil.stores import START, TTL, Backend, key_for, make_backend, make_session
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])

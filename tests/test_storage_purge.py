@@ -7,7 +7,6 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from storage_fixtures import START, TTL, FakeClock, key_for, make_session
 
 from bot.commands import purge
 from storage import (
@@ -20,6 +19,7 @@ from storage import (
     session_ttl_seconds,
 )
 from storage.settings import async_url
+from tests.auxil.stores import START, TTL, FakeClock, key_for, make_session
 
 
 def cli(argv: list[str]) -> int:

@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from storage_fixtures import Backend, key_for, make_backend, make_session
 
 from storage.migrate import alembic_config
 from storage.schema import metadata
 from storage.settings import DATABASE_URL_ENV
 from storage.sql import create_engine
+from tests.auxil.stores import Backend, key_for, make_backend, make_session
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED_COLUMNS = [

@@ -11,10 +11,10 @@ from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import event
-from storage_fixtures import START, TTL, Backend, key_for, make_backend, make_session
 
 from storage.codec import COLUMNS, serialize
 from storage.sql import PURGE_BATCH, SqlStore, create_engine
+from tests.auxil.stores import START, TTL, Backend, key_for, make_backend, make_session
 
 SLOW = {"flush_interval": 3600.0}  # the background writer never gets to run on its own
 

@@ -12,9 +12,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from fakebotapi import FakeBotApi
-from helpers import inline_buttons as api_buttons
-from test_telegram_harness import (
+
+from bot.channels.telegram import Limits
+from bot.engine.engine import SYSTEM
+from bot.runtime import Runtime
+from storage import SessionStore, open_store
+from tests.auxil.e2e import (
     MAX_SENDS_PER_UPDATE,
     STARTUP_METHODS,
     Chat,
@@ -31,11 +34,8 @@ from test_telegram_harness import (
     texts,
     until,
 )
-
-from bot.channels.telegram import Limits
-from bot.engine.engine import SYSTEM
-from bot.runtime import Runtime
-from storage import SessionStore, open_store
+from tests.auxil.fakebotapi import FakeBotApi
+from tests.auxil.updates import inline_buttons as api_buttons
 
 # ---- fixtures ---------------------------------------------------------------------------
 

@@ -16,16 +16,16 @@ import time
 from functools import partial
 from pathlib import Path
 
-import helpers
 import httpx
 import pytest
-from fakebotapi import SECRET_HEADER, FakeBotApi
-from test_telegram_harness import SECRET, Chat, find_handoff, key, scenario_handoff
 
 from bot import config
 from bot.channels.telegram import TelegramBot, TelegramOptions, WebhookOptions
 from bot.runtime import Runtime
 from storage import SessionStore, load_or_create_secret, open_store, session_key
+from tests.auxil import updates
+from tests.auxil.e2e import SECRET, Chat, find_handoff, key, scenario_handoff
+from tests.auxil.fakebotapi import SECRET_HEADER, FakeBotApi
 
 WEBHOOK_SECRET = "e2e-Webhook_secret-123"
 MAIN = Path(__file__).resolve().parents[1]
@@ -71,7 +71,7 @@ async def test_webhook_mode(api: FakeBotApi, store: SessionStore, runtime: Runti
         assert api.count("answerCallbackQuery") == len(presses)
 
         # Anyone else gets 403 and their "update" is never handled.
-        forged = helpers.text_update(620_000_002, "/start")
+        forged = updates.text_update(620_000_002, "/start")
         handled = bot.handler.handled
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             for headers in ({}, {SECRET_HEADER: "wrong"}, {SECRET_HEADER: WEBHOOK_SECRET + "x"}):

@@ -19,15 +19,15 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from fakebotapi import Call, FakeBotApi
-from helpers import inline_buttons
-from test_telegram_harness import SECRET, first_line, step_text
 
 from bot import config
 from bot.channels.telegram import Limits, TelegramBot, TelegramOptions
 from bot.config import Settings
 from bot.runtime import Runtime
 from storage import SessionStore, open_store, session_key
+from tests.auxil.e2e import SECRET, first_line, step_text
+from tests.auxil.fakebotapi import Call, FakeBotApi
+from tests.auxil.updates import inline_buttons
 
 CHATS = 300
 BURST_SECONDS = 2.0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import html
 
-import helpers
 import pytest
 
 from bot.channels.inbound import FORGED_PRESS, command_name
@@ -18,6 +17,7 @@ from bot.channels.urgency import expect_urgent
 from bot.engine.model import Intent, Press, Say, Start, Text, Unsupported
 from bot.render import ButtonView, CardView, Message
 from bot.runtime import Runtime
+from tests.auxil import updates
 
 
 def units(text: str) -> int:
@@ -107,8 +107,8 @@ def test_buttons_without_text_still_make_a_valid_message() -> None:
 @pytest.mark.parametrize(
     ("text", "event"),
     [
-        ("/start", Start(locale=helpers.DEFAULT_LANGUAGE)),
-        ("/start payload", Start(locale=helpers.DEFAULT_LANGUAGE)),
+        ("/start", Start(locale=updates.DEFAULT_LANGUAGE)),
+        ("/start payload", Start(locale=updates.DEFAULT_LANGUAGE)),
         ("/stop@firstcontact_bot", Intent("stop")),
         ("/HELP", Intent("help")),
         ("/menu@firstcontact_bot", Text("/menu")),
@@ -116,13 +116,13 @@ def test_buttons_without_text_still_make_a_valid_message() -> None:
     ],
 )
 def test_commands(text: str, event: object) -> None:
-    incoming = classify(helpers.text_update(5, text))
+    incoming = classify(updates.text_update(5, text))
     assert incoming.event == event
     assert incoming.private
 
 
 def test_start_carries_the_clients_language() -> None:
-    incoming = classify(helpers.text_update(5, "/start", language_code="en-GB"))
+    incoming = classify(updates.text_update(5, "/start", language_code="en-GB"))
     assert incoming.event == Start(locale="en-GB")
 
 
@@ -134,13 +134,13 @@ def test_plain_text_is_no_command() -> None:
 @pytest.mark.parametrize(
     ("factory", "kind"),
     [
-        (helpers.sticker_update, "sticker"),
-        (helpers.photo_update, "photo"),
-        (helpers.voice_update, "voice"),
-        (helpers.document_update, "document"),
-        (helpers.location_update, "location"),
-        (helpers.contact_update, "contact"),
-        (helpers.poll_update, "poll"),
+        (updates.sticker_update, "sticker"),
+        (updates.photo_update, "photo"),
+        (updates.voice_update, "voice"),
+        (updates.document_update, "document"),
+        (updates.location_update, "location"),
+        (updates.contact_update, "contact"),
+        (updates.poll_update, "poll"),
     ],
 )
 def test_every_other_kind_is_unsupported(factory, kind: str) -> None:
@@ -150,17 +150,17 @@ def test_every_other_kind_is_unsupported(factory, kind: str) -> None:
 
 
 def test_edited_messages_and_groups() -> None:
-    original = helpers.text_update(7, "hoi")["message"]
-    assert classify(helpers.edited_text_update(original, "hallo")).event == Unsupported("edited")
-    group = classify(helpers.group_text_update(-100, "hoi"))
+    original = updates.text_update(7, "hoi")["message"]
+    assert classify(updates.edited_text_update(original, "hallo")).event == Unsupported("edited")
+    group = classify(updates.group_text_update(-100, "hoi"))
     assert not group.private
 
 
 def test_forged_callback_data_becomes_a_press_that_can_never_match() -> None:
-    message = helpers.text_update(9, "x")["message"]
-    incoming = classify(helpers.callback_update(message, "p|zz|nowhere"))
+    message = updates.text_update(9, "x")["message"]
+    incoming = classify(updates.callback_update(message, "p|zz|nowhere"))
     assert incoming.event == FORGED_PRESS and incoming.callback_id
-    good = classify(helpers.callback_update(message, "i|emergency|"))
+    good = classify(updates.callback_update(message, "i|emergency|"))
     assert good.event == Intent("emergency")
 
 
@@ -172,46 +172,46 @@ def _without_text(data: dict, **fields: object) -> dict:
 
 def _cases() -> list[tuple[dict, Incoming | None, str | None]]:
     """Update JSON -> what it asks (chat 5 and 7 private, -100 a group), and its query id."""
-    message = helpers.text_update(9, "x")["message"]
-    live = helpers.location_update(7)
+    message = updates.text_update(9, "x")["message"]
+    live = updates.location_update(7)
     live["message"]["location"]["live_period"] = 60
-    inline_only = helpers.callback_update(message, "i|emergency|")
+    inline_only = updates.callback_update(message, "i|emergency|")
     del inline_only["callback_query"]["message"]
     inline_only["callback_query"]["inline_message_id"] = "abc"
-    forged = helpers.callback_update(message, "p|zz|nowhere")
-    danger = helpers.callback_update(message, "i|emergency|")
+    forged = updates.callback_update(message, "p|zz|nowhere")
+    danger = updates.callback_update(message, "i|emergency|")
     cases: list[tuple[dict, Incoming | None, str | None]] = []
 
     def add(data: dict, chat: int, event: object, *, own: bool = True) -> None:
         mid = data["message"]["message_id"] if own else None
         cases.append((data, Incoming(chat, chat > 0, event, message_id=mid), None))
 
-    add(helpers.text_update(5, "/start", language_code="en-GB"), 5, Start(locale="en-GB"))
-    add(helpers.text_update(5, "/menu@firstcontact_bot"), 5, Text("/menu"))
-    add(helpers.text_update(5, "gewoon tekst"), 5, Text("gewoon tekst"))
+    add(updates.text_update(5, "/start", language_code="en-GB"), 5, Start(locale="en-GB"))
+    add(updates.text_update(5, "/menu@firstcontact_bot"), 5, Text("/menu"))
+    add(updates.text_update(5, "gewoon tekst"), 5, Text("gewoon tekst"))
     for factory, kind in (
-        (helpers.sticker_update, "sticker"),
-        (helpers.photo_update, "photo"),
-        (helpers.voice_update, "voice"),
-        (helpers.document_update, "document"),
-        (helpers.contact_update, "contact"),
-        (helpers.poll_update, "poll"),
-        (helpers.location_update, "location"),
+        (updates.sticker_update, "sticker"),
+        (updates.photo_update, "photo"),
+        (updates.voice_update, "voice"),
+        (updates.document_update, "document"),
+        (updates.contact_update, "contact"),
+        (updates.poll_update, "poll"),
+        (updates.location_update, "location"),
     ):
         add(factory(7), 7, Unsupported(kind))
     add(live, 7, Unsupported("live_location"))
-    edited = helpers.edited_text_update(helpers.text_update(7, "hoi")["message"], "hallo")
+    edited = updates.edited_text_update(updates.text_update(7, "hoi")["message"], "hallo")
     cases.append((edited, Incoming(7, True, Unsupported("edited")), None))
-    add(helpers.group_text_update(-100, "hoi"), -100, Text("hoi"))
+    add(updates.group_text_update(-100, "hoi"), -100, Text("hoi"))
     for data, event in ((forged, FORGED_PRESS), (danger, Intent("emergency"))):
         qid = data["callback_query"]["id"]
         cases.append((data, Incoming(9, True, event, callback_id=qid), qid))
     cases.append((inline_only, None, inline_only["callback_query"]["id"]))
-    service = _without_text(helpers.text_update(5, "x"), video_chat_started={})  # empty {}
+    service = _without_text(updates.text_update(5, "x"), video_chat_started={})  # empty {}
     add(service, 5, None)
-    add(_without_text(helpers.text_update(5, "x"), delete_chat_photo=True), 5, None)
+    add(_without_text(updates.text_update(5, "x"), delete_chat_photo=True), 5, None)
     add(
-        _without_text(helpers.text_update(5, "x"), brand_new_kind={"a": 1}), 5, Unsupported("other")
+        _without_text(updates.text_update(5, "x"), brand_new_kind={"a": 1}), 5, Unsupported("other")
     )
     return cases
 

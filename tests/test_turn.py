@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
 
-import helpers
 import pytest
 
 from bot.channels import turn as turn_module
@@ -23,6 +22,7 @@ from bot.render import Message
 from bot.runtime import Runtime
 from storage.keys import session_key
 from storage.memory import MemoryStore
+from tests.auxil import updates
 
 NOW = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
 KEY = "ab" * 32
@@ -80,7 +80,7 @@ async def test_telegram_goes_through_the_one_turn(runtime: Runtime, spy: list[st
     sender = Sender(Replies(), overall_max_rate=0)
     keyer = partial(session_key, b"s" * 32)
     handler = UpdateHandler(runtime, MemoryStore(), keyer, Limits(), sender)
-    await handler(helpers.text_update(5, "/start"))
+    await handler(updates.text_update(5, "/start"))
     assert spy == [keyer("telegram", 5)]
     assert await handler.turn.store.get(spy[0]) is not None
 
@@ -96,7 +96,7 @@ def test_the_terminal_goes_through_the_one_turn(runtime: Runtime, spy: list[str]
     "text", ["/start", "/stop@firstcontact_bot", "/HELP", "/menu@firstcontact_bot", "stop", "hoi"]
 )
 def test_telegram_and_the_terminal_read_typed_text_alike(text: str) -> None:
-    incoming = classify(helpers.text_update(5, text, language_code=None))
+    incoming = classify(updates.text_update(5, text, language_code=None))
     assert incoming is not None and incoming.event == typed(text)
 
 

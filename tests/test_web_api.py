@@ -13,12 +13,12 @@ from http.cookies import SimpleCookie
 
 import aiohttp
 import pytest
-from webchat import SECRET, Client, client, generous, messages, web_chat
 from yarl import URL
 
 from bot.channels.web.guard import COOKIE, SECURE_COOKIE
 from bot.channels.web.protocol import MAX_TEXT
 from storage import MemoryStore, open_store, session_key
+from tests.auxil.webchat import SECRET, Client, client, generous, messages, web_chat
 
 
 def set_cookie(headers) -> SimpleCookie:

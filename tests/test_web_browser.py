@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from aiohttp import web
-from webchat import web_chat
 
 from storage import MemoryStore
+from tests.auxil.webchat import web_chat
 
 playwright_api = pytest.importorskip(
     "playwright.async_api", reason="Playwright is not installed: pip install -e '.[test]'"

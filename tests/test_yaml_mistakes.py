@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_referrals_base import BASE, replace_line
 
 from bot.definitions.flowfile import load_flow
 from bot.problems import DataError
 from bot.referrals import load_directory
 from bot.transcripts import play
+from tests.auxil.directory import BASE, replace_line
 
 FLOW = """\
 flow: extra

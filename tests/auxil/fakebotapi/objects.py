@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-# Import helpers the same way this package was imported ("tests.helpers" when imported as
-# tests.fakebotapi, "helpers" when tests/ itself is on sys.path), so there is one copy of it.
-helpers = importlib.import_module(__name__.partition("fakebotapi")[0] + "helpers")
+from tests.auxil import updates
 
 BOT_FIRST_NAME = "FirstContact Test Bot"
 BOT_USERNAME = "firstcontact_test_bot"
@@ -20,7 +17,7 @@ def bot_id(token: str) -> int:
 
 def bot_user(token: str, *, full: bool = False) -> dict[str, Any]:
     """The bot as a User; getMe adds the capability flags."""
-    user = helpers.make_user(
+    user = updates.make_user(
         bot_id(token),
         first_name=BOT_FIRST_NAME,
         username=BOT_USERNAME,
@@ -47,7 +44,7 @@ def outgoing_message(
     text: tuple[str, list[dict]] | None,
 ) -> dict[str, Any]:
     """The Message Telegram returns for something the bot sent."""
-    message = helpers.make_message(chat, bot_user(token), message_id=message_id, date=date)
+    message = updates.make_message(chat, bot_user(token), message_id=message_id, date=date)
     if text is not None:
         message["text"], entities = text
         if entities:

@@ -73,7 +73,7 @@ def spec_path() -> Path:
         return Path(override)
     here = Path(__file__)
     candidates = []
-    for base in (here.resolve().parents[2], here.absolute().parents[2]):
+    for base in (here.resolve().parents[3], here.absolute().parents[3]):
         candidates += [base.parent.joinpath(*_SPEC_PARTS), base.joinpath(*_SPEC_PARTS)]
     for candidate in candidates:
         if candidate.is_file():

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _telegram_common import percentile
+from benchmarks.telegram_channel.common import percentile
 
 SECTION = "## Telegram channel"
 ENGINE_SECTION = "## Engine"
@@ -226,7 +226,7 @@ def write_docs(path: Path, report: Report) -> None:
         text = (
             "# Benchmarks\n\nFigures from the scripts in benchmarks/; each section says how it "
             f"was measured.\n\n{ENGINE_SECTION}\n\n_Not recorded yet: run "
-            "`python benchmarks/engine.py`._\n\n"
+            "`python -m benchmarks.engine`._\n\n"
         )
     ours = report.markdown()
     start = text.find(SECTION)

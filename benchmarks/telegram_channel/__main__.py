@@ -8,37 +8,26 @@ CPU and memory. Then a burst at 5× the 30 messages/s cap: how soon 112 and pres
 while the backlog drains. Then RSS against the number of stored sessions. Everything binds
 127.0.0.1 only, is bounded in time and stops by itself. Not part of the test suite.
 
-Run: .venv/bin/python benchmarks/telegram.py            (about 5 minutes; writes the docs)
-     .venv/bin/python benchmarks/telegram.py --quick    (about 30 s smoke run; prints only)
+Run: .venv/bin/python -m benchmarks.telegram_channel            (about 5 minutes; writes the docs)
+     .venv/bin/python -m benchmarks.telegram_channel --quick    (about 30 s smoke run; prints only)
 """
 
-# ruff: noqa: E402 - sys.path must be fixed before the imports below
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-# This file shares its name with the python-telegram-bot package: when run as a script its
-# folder comes first on sys.path and would shadow it. Look in that folder last instead.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
 
 import argparse
 import asyncio
 import os
 import shlex
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any
 
-import _telegram_common as common
-import _telegram_http as http
-import _telegram_inproc as inproc
-import _telegram_memory as memory
-import _telegram_report as report
-from _telegram_load import LoadPlan
-from _telegram_overload import OverloadPlan
-
+from benchmarks.telegram_channel import common, memory, report
+from benchmarks.telegram_channel import in_process as inproc
+from benchmarks.telegram_channel import over_http as http
+from benchmarks.telegram_channel.load import LoadPlan
+from benchmarks.telegram_channel.overload import OverloadPlan
 from bot.runtime import load_runtime
 
 DOCS = common.ROOT / "docs" / "benchmarks.md"
@@ -351,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
-    command = ".venv/bin/python benchmarks/telegram.py" + "".join(
+    command = ".venv/bin/python -m benchmarks.telegram_channel" + "".join(
         f" {shlex.quote(a)}" for a in (sys.argv[1:] if argv is None else argv)
     )
     out = report.Report(command)

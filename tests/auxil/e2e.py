@@ -1,6 +1,7 @@
 """The shared harness for the Telegram end-to-end tests: a running bot, a chat, scenarios.
 
-No tests here: tests/test_telegram_e2e.py, test_telegram_modes.py and test_privacy.py use it.
+Used by tests/test_telegram_e2e.py, test_telegram_modes.py, test_telegram_overload.py and
+test_privacy.py.
 Paths through the conversation are found from the flow files by the engine itself, so the
 scenarios follow the flows as volunteers change them.
 """
@@ -16,14 +17,13 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from fakebotapi import FakeBotApi
-
 from bot.channels.telegram import Limits, TelegramBot, TelegramOptions
 from bot.engine.engine import SYSTEM
 from bot.engine.model import Press, Say, Session, Start
 from bot.regions import region_chain
 from bot.runtime import Runtime
 from storage import SessionStore, session_key
+from tests.auxil.fakebotapi import FakeBotApi
 
 SECRET = b"telegram-e2e-secret-" + b"0123456789" * 4
 MAX_SENDS_PER_UPDATE = 4  # two replies (e.g. "expired" + greeting), each split at most once

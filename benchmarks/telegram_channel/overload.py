@@ -17,9 +17,9 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 
-import _telegram_common as common
-import helpers
-from _telegram_load import CountingApi
+from benchmarks.telegram_channel import common
+from benchmarks.telegram_channel.load import CountingApi
+from tests.auxil import updates
 
 DANGER = "ik ben nu in gevaar"
 
@@ -132,7 +132,7 @@ class Burst:
         used.add(chat_id)
         message = self.last[chat_id]
         data = next(
-            b["callback_data"] for b in helpers.inline_buttons(message) if "callback_data" in b
+            b["callback_data"] for b in updates.inline_buttons(message) if "callback_data" in b
         )
         update = self.api.push_callback(chat_id, message["message_id"], data)
         self.queries[update["callback_query"]["id"]] = time.monotonic()

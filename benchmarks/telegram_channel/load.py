@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-import _telegram_common as common
-import helpers
-from fakebotapi import FakeBotApi
+from benchmarks.telegram_channel import common
+from tests.auxil import updates
+from tests.auxil.fakebotapi import FakeBotApi
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class Men:
 
     def heard(self, chat_id: int, message: dict) -> None:
         """A sendMessage arrived: it answers the chat's oldest unanswered update."""
-        if any("callback_data" in b for b in helpers.inline_buttons(message)):
+        if any("callback_data" in b for b in updates.inline_buttons(message)):
             self.last[chat_id] = message
         else:
             self.last.pop(chat_id, None)  # e.g. "all forgotten": next time he sends /start
@@ -129,7 +129,7 @@ class Men:
         elif first or message is None:
             api.push_command(chat_id, "start")
         else:
-            buttons = helpers.inline_buttons(message)
+            buttons = updates.inline_buttons(message)
             data = [b["callback_data"] for b in buttons if "callback_data" in b]
             try:
                 api.push_callback(chat_id, message["message_id"], self.rng.choice(data))
@@ -146,7 +146,7 @@ class Men:
         assert self.plan.greeting is not None
         text, markup = self.plan.greeting
         for chat_id in self.ids:
-            self.api.state.register(helpers.command_update(chat_id, "start", update_id=0))
+            self.api.state.register(updates.command_update(chat_id, "start", update_id=0))
             reply = {"chat_id": chat_id, "text": text, "parse_mode": "HTML"}
             _, status = await self.api._call("sendMessage", {**reply, "reply_markup": markup})
             if status != 200:

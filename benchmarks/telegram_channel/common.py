@@ -1,4 +1,4 @@
-"""Shared bits of the Telegram benchmark: import paths, the bot under test, process measures."""
+"""Shared bits of the Telegram benchmark: the bot under test, process measures."""
 
 from __future__ import annotations
 
@@ -6,20 +6,16 @@ import logging
 import os
 import resource
 import socket
-import sys
 import time
 from functools import partial
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-for _path in (ROOT, ROOT / "tests"):  # the fake Bot API and update factories live in tests/
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+from bot.channels.telegram import TelegramBot, TelegramOptions
+from bot.channels.telegram.sender import Transport
+from bot.runtime import Runtime
+from storage import SessionStore, session_key
 
-from bot.channels.telegram import TelegramBot, TelegramOptions  # noqa: E402
-from bot.channels.telegram.sender import Transport  # noqa: E402
-from bot.runtime import Runtime  # noqa: E402
-from storage import SessionStore, session_key  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 TOKEN = "123456789:AAFakeTokenForFirstContactEndToEndTests"
 SECRET = b"benchmark-secret-" + b"0123456789" * 4

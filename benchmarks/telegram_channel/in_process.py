@@ -20,15 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import _telegram_common as common
-import helpers
-from fakebotapi import build_echo_application
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 from telegram.request import BaseRequest, RequestData
 
+from benchmarks.telegram_channel import common
 from bot.runtime import Runtime
 from storage import open_store
+from tests.auxil import updates
+from tests.auxil.fakebotapi import build_echo_application
 
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
 UNUSED_URL = "http://127.0.0.1:9/bot"  # never contacted: the request class answers
@@ -135,12 +135,12 @@ class Chats:
     def next_update(self, chat_id: int, first: bool) -> dict:
         who = {"update_id": next(self.update_ids), "message_id": next(self.message_ids)}
         if first:
-            return helpers.command_update(chat_id, "start", **who)
+            return updates.command_update(chat_id, "start", **who)
         last = self.last.get(chat_id)
         if self.stream == "text" or last is None:
-            return helpers.text_update(chat_id, "ik weet het niet", **who)
-        data = [b["callback_data"] for b in helpers.inline_buttons(last) if "callback_data" in b]
-        return helpers.callback_update(last, self.rng.choice(data), update_id=who["update_id"])
+            return updates.text_update(chat_id, "ik weet het niet", **who)
+        data = [b["callback_data"] for b in updates.inline_buttons(last) if "callback_data" in b]
+        return updates.callback_update(last, self.rng.choice(data), update_id=who["update_id"])
 
 
 class Finished:

@@ -16,16 +16,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-import _telegram_common as common
-import _telegram_load as load
-import _telegram_overload as overload
-from fakebotapi import build_echo_application
-
+from benchmarks.telegram_channel import common, load, overload
 from bot.channels.telegram import WebhookOptions
 from bot.channels.telegram.html import to_parts
 from bot.engine.model import Say, Start
 from bot.runtime import Runtime, load_runtime
 from storage import SessionStore, open_store, session_key
+from tests.auxil.fakebotapi import build_echo_application
 
 START_TIMEOUT = 60.0  # seconds for a process to import, load flows and connect
 

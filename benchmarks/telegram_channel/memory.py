@@ -17,8 +17,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-import _telegram_common as common
-
+from benchmarks.telegram_channel import common
 from bot.engine.model import Start
 from bot.runtime import load_runtime
 from storage import open_store, session_key

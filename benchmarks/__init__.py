@@ -1,0 +1,1 @@
+"""Scripts that print performance figures (docs/benchmarks.md); run each with python -m."""
