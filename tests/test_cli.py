@@ -87,8 +87,8 @@ def test_flows_diagram_and_show(capsys) -> None:
     out = capsys.readouterr().out
     assert out.startswith("flowchart TD") and "main__welkom" in out
     assert main(["flows", "show", "main"]) == 0
-    assert "## `welkom`" in capsys.readouterr().out
-    assert main(["flows", "show", "nope"]) == 1
+    assert "### Stap `welkom` · begin · regel " in capsys.readouterr().out
+    assert main(["flows", "show", "nope"]) == 2
 
 
 def test_terminal_chat_reaches_nl_and_flanders_handoffs(runtime, tmp_path: Path) -> None:

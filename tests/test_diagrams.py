@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from bot.definitions.bundle import DEFAULT_FLOWS_DIR, load_all
-from bot.review.mermaid import diagram
+from bot.review.mermaid import diagram, intent_targets
 
 DIAGRAMS = DEFAULT_FLOWS_DIR / "diagrams"
 
 
 def test_each_flow_has_a_current_diagram(update_goldens: bool) -> None:
-    flows, _, problems = load_all(DEFAULT_FLOWS_DIR)
+    flows, intents, problems = load_all(DEFAULT_FLOWS_DIR)
     assert not problems
     stale = []
     for flow_id, flow in flows.items():
         if flow_id == "system":
             continue
         path = DIAGRAMS / f"{flow_id}.mmd"
-        wanted = diagram(flow)
+        wanted = diagram(flow, goto=intent_targets(intents))
         if update_goldens:
             DIAGRAMS.mkdir(exist_ok=True)
             path.write_text(wanted, "utf-8")

@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from bot.commands import flows_render
 from bot.commands.parsers import add_command, add_group
 from bot.definitions.bundle import DEFAULT_FLOWS_DIR, check_all, load_all
 from bot.problems import ERROR, WARNING, errors
@@ -27,7 +28,7 @@ def register(sub) -> None:
     inner = add_group(
         sub,
         "flows",
-        "check, list, show or draw the conversation scripts",
+        "check, list, render or compare the conversation scripts",
         "firstcontact flows check",
         "Work with the flow scripts in flows/.",
         "flows_command",
@@ -52,22 +53,7 @@ def register(sub) -> None:
         "firstcontact flows list",
         run_list,
     )
-    show = _command(
-        inner,
-        "show",
-        "print one flow as a readable document (Markdown)",
-        "firstcontact flows show main > main.md",
-        run_show,
-    )
-    show.add_argument("flow", help="the flow name, e.g. main")
-    draw = _command(
-        inner,
-        "diagram",
-        "print one flow as a Mermaid diagram",
-        "firstcontact flows diagram main > flows/diagrams/main.mmd",
-        run_diagram,
-    )
-    draw.add_argument("flow", help="the flow name, e.g. main")
+    flows_render.register(inner, _command)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -86,18 +72,6 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _load_one(args: argparse.Namespace):
-    flows, _, problems = load_all(args.flows_dir)
-    if args.flow not in flows:
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        print(
-            f"No flow '{args.flow}'. Flows: {', '.join(sorted(flows)) or 'none'}", file=sys.stderr
-        )
-        return None
-    return flows[args.flow]
-
-
 def run_list(args: argparse.Namespace) -> int:
     flows, _, problems = load_all(args.flows_dir)
     for flow in sorted(flows.values(), key=lambda f: f.id):
@@ -105,23 +79,3 @@ def run_list(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0
-
-
-def run_show(args: argparse.Namespace) -> int:
-    from bot.review.markdown import document
-
-    flow = _load_one(args)
-    if flow is None:
-        return 1
-    print(document(flow))
-    return 0
-
-
-def run_diagram(args: argparse.Namespace) -> int:
-    from bot.review.mermaid import diagram
-
-    flow = _load_one(args)
-    if flow is None:
-        return 1
-    print(diagram(flow), end="")
-    return 0

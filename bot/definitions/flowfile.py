@@ -194,6 +194,7 @@ def _step(reader: _Reader, node: dict, answers: dict) -> Step | None:
         end=end,
         forget=forget,
         where=reader.where(node),
+        note=note.strip() if isinstance(note := node.get("note"), str) else "",
     )
 
 

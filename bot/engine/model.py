@@ -82,6 +82,7 @@ class Step:
     end: bool = False
     forget: bool = False
     where: Where | None = None
+    note: str = ""  # for reviewers (flows render); the bot never shows it
 
     @property
     def is_handoff(self) -> bool:
