@@ -95,6 +95,8 @@ def play(path: Path, runtime: Runtime) -> tuple[Played, Any]:
             )
         kind, value = kinds[0], turn[kinds[0]]
         if kind == "begin":
+            if conversation is not None:
+                conversation.close()
             conversation = Conversation(
                 runtime,
                 flow=str(value),
@@ -109,10 +111,13 @@ def play(path: Path, runtime: Runtime) -> tuple[Played, Any]:
             try:
                 outputs = _act(conversation, kind, value)
             except LookupError as exc:
+                conversation.close()
                 raise DataError([Problem(ERROR, where, str(exc))]) from None
         played.results.append(
             TurnResult(index, where, turn.get("replies"), [reply_data(o) for o in outputs])
         )
+    if conversation is not None:
+        conversation.close()
     return played, doc
 
 

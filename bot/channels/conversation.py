@@ -45,6 +45,10 @@ class Conversation:
         self._runner = asyncio.Runner()
         weakref.finalize(self, self._runner.close)
 
+    def close(self) -> None:
+        """Close its event loop now, not at garbage collection inside another loop's run."""
+        self._runner.close()
+
     @property
     def session(self) -> Session | None:
         """The session as the store holds it (None before the start and once forgotten)."""

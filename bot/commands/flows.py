@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bot.commands import flows_render
+from bot.commands import flows_diff, flows_render
 from bot.commands.parsers import add_command, add_group
 from bot.definitions.bundle import DEFAULT_FLOWS_DIR, check_all, load_all
 from bot.problems import ERROR, WARNING, errors
@@ -54,6 +54,7 @@ def register(sub) -> None:
         run_list,
     )
     flows_render.register(inner, _command)
+    flows_diff.register(inner, add_command)  # compares versions: no --flows-dir
 
 
 def run_check(args: argparse.Namespace) -> int:
