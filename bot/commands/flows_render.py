@@ -23,24 +23,15 @@ def register(inner, command) -> None:
     render.add_argument("--locale", default="nl", help="language of the bot's texts (default nl)")
     render.add_argument("--flow", help="only this flow (default: every flow)")
     _common(render)
-    show = command(
-        inner,
-        "show",
-        "one flow as a readable document (short for: render --format md --flow F)",
-        "firstcontact flows show main > main.md",
-        run_show,
-    )
-    show.add_argument("flow", help="the flow name, e.g. main")
-    _common(show)
-    draw = command(
-        inner,
-        "diagram",
-        "one flow as a Mermaid drawing (short for: render --format mermaid --flow F)",
-        "firstcontact flows diagram main > flows/diagrams/main.mmd",
-        run_diagram,
-    )
-    draw.add_argument("flow", help="the flow name, e.g. main")
-    _common(draw)
+    for name, help_, example, func in (
+        ("show", "one flow as a readable document (short for: render --format md --flow F)",
+         "firstcontact flows show main > main.md", run_show),
+        ("diagram", "one flow as a Mermaid drawing (short for: render --format mermaid --flow F)",
+         "firstcontact flows diagram main > flows/diagrams/main.mmd", run_diagram),
+    ):  # fmt: skip
+        alias = command(inner, name, help_, example, func)
+        alias.add_argument("flow", help="the flow name, e.g. main")
+        _common(alias)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -93,24 +93,16 @@ def target_of(
     return Target(f"{step} {words.OTHER_FLOW.format(flow=other)}", at)
 
 
+@dataclass(frozen=True, slots=True)
 class ScriptReader:
     """Turns loaded flows into FlowViews in one language, with cards at one moment."""
 
-    def __init__(
-        self,
-        catalogs: Catalogs,
-        directory: Directory | None,
-        sources: Sources,
-        locale: str,
-        moment: datetime,
-        goto: Callable[[str], str | None],
-    ):
-        self.catalogs = catalogs
-        self.directory = directory
-        self.sources = sources
-        self.locale = locale
-        self.moment = moment
-        self.goto = goto
+    catalogs: Catalogs
+    directory: Directory | None
+    sources: Sources
+    locale: str
+    moment: datetime
+    goto: Callable[[str], str | None]  # intent -> the step it goes to, if any
 
     def flow(self, flow: Flow) -> FlowView:
         steps = tuple(self.step(flow, step) for step in flow.steps.values())
