@@ -118,6 +118,7 @@ async def test_run_command_stops_on_sigterm_and_keeps_the_session(
         **os.environ,
         config.TOKEN: api.token,
         config.API_URL: api.base_url,
+        config.PORT: str(free_port()),  # the web chat it also serves
         config.DATA_DIR: str(data_dir),
         config.DATABASE_URL: f"sqlite:///{database}",
         config.LOG_LEVEL: "DEBUG",
@@ -166,6 +167,7 @@ async def test_run_command_refuses_a_token_telegram_does_not_know(
         **os.environ,
         config.TOKEN: "987654321:" + "Z" * 35,
         config.API_URL: api.base_url,
+        config.PORT: str(free_port()),  # the web chat it also serves
         config.DATA_DIR: str(tmp_path / "data"),
         config.DATABASE_URL: "memory://",
     }

@@ -1,4 +1,5 @@
-"""`firstcontact run`: check the settings, load the flows, open the store and serve Telegram.
+"""`firstcontact run`: check the settings, load the flows, open the store, serve the web chat
+and, when a token is set, Telegram.
 
 Anything wrong before start-up (settings, flows, secret, database) is printed as plain
 messages with exit code 2, never a traceback. SIGTERM or Ctrl-C stop the bot within seconds:
@@ -20,9 +21,10 @@ from typing import TYPE_CHECKING
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.config import LISTEN, PORT, WEBHOOK_URL, ConfigError, Settings
+from bot.config import LISTEN, PORT, TOKEN, WEBHOOK_URL, ConfigError, Settings
 
 if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramBot, WebhookOptions
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,8 @@ PURGE_INTERVAL_SECONDS = 60.0
 EXAMPLES = """\
 Settings come from FIRSTCONTACT_* environment variables (see README).
 
-Example: FIRSTCONTACT_TELEGRAM_TOKEN=123456789:AAE... firstcontact run
+Example: firstcontact run                   (the web chat on http://127.0.0.1:8080/)
+Example: FIRSTCONTACT_TELEGRAM_TOKEN=123456789:AAE... firstcontact run   (web chat + Telegram)
 Example: firstcontact run --webhook --webhook-url https://bot.example.org/telegram --port 8080
 """
 
@@ -43,9 +46,10 @@ Example: firstcontact run --webhook --webhook-url https://bot.example.org/telegr
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "run",
-        help="start the Telegram bot (long polling, or --webhook)",
-        description="Start the Telegram bot. Long polling by default; --webhook serves "
-        "Telegram's webhook and GET /healthz on --listen/--port.",
+        help="serve the web chat, and Telegram when a token is set",
+        description="Serve the web chat (and GET /healthz) on --listen/--port, and run the "
+        "Telegram bot too when FIRSTCONTACT_TELEGRAM_TOKEN is set: long polling by default, "
+        "or --webhook, served on the same port.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -79,7 +83,7 @@ def _print_problems(title: str, problems: list) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         settings = Settings.from_env(
-            _env(args, os.environ), require_token=True, webhook=bool(args.webhook)
+            _env(args, os.environ), require_token=bool(args.webhook), webhook=bool(args.webhook)
         )
     except ConfigError as exc:
         _print_problems("The bot cannot start; fix these settings:", exc.problems)
@@ -103,9 +107,19 @@ def run(args: argparse.Namespace) -> int:
     return asyncio.run(serve(settings, runtime, secret, webhook=bool(args.webhook)))
 
 
+def chat_url(settings: Settings, port: int) -> str:
+    """Where a person on this machine opens the chat."""
+    host = "127.0.0.1" if settings.listen in ("0.0.0.0", "::", "") else settings.listen
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
+
+
 async def serve(settings: Settings, runtime: Runtime, secret: bytes, *, webhook: bool) -> int:
     """Run until SIGTERM/SIGINT; returns the exit code."""
     from bot.channels.telegram import TelegramBot, TelegramOptions, WebhookOptions
+    from bot.channels.telegram.webhook import MAX_BODY
+    from bot.channels.web import WebChat, WebOptions
     from storage import open_store, purge_loop, session_key
 
     try:
@@ -120,55 +134,91 @@ async def serve(settings: Settings, runtime: Runtime, secret: bytes, *, webhook:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
-    options = TelegramOptions.from_settings(settings)
-    bot = TelegramBot(options, runtime, store, partial(session_key, secret))
+    keyer = partial(session_key, secret)
+    bot = None
+    if settings.telegram_token:
+        bot = TelegramBot(TelegramOptions.from_settings(settings), runtime, store, keyer)
+    mode = "off" if bot is None else ("webhook" if webhook else "polling")
+    web = WebChat(
+        WebOptions.from_settings(settings),
+        runtime,
+        store,
+        keyer,
+        secret,
+        lambda: {"telegram": mode},
+    )
+    hook = None
+    if bot is not None and webhook:
+        assert settings.webhook_url and settings.webhook_secret
+        hook = WebhookOptions(
+            url=settings.webhook_url,
+            secret=settings.webhook_secret,
+            listen=settings.listen,
+            port=settings.port,
+            path=settings.webhook_path,
+        )
+        web.add_post(hook.path, bot.webhook_endpoint(hook.secret).handle, MAX_BODY)
     purger = asyncio.create_task(purge_loop(store, PURGE_INTERVAL_SECONDS))
     code = 0
     try:
         try:
-            if webhook:
-                assert settings.webhook_url and settings.webhook_secret
-                await bot.start_webhook(
-                    WebhookOptions(
-                        url=settings.webhook_url,
-                        secret=settings.webhook_secret,
-                        listen=settings.listen,
-                        port=settings.port,
-                        path=settings.webhook_path,
-                    )
-                )
-            else:
-                await bot.start_polling()
-        except InvalidToken:
+            port = await web.start()
+        except OSError as exc:
             print(
-                "The bot cannot start: Telegram does not accept FIRSTCONTACT_TELEGRAM_TOKEN. "
-                "Check it with @BotFather.",
-                file=sys.stderr,
-            )
-            return EXIT_CONFIG
-        except (NetworkError, OSError) as exc:
-            print(
-                f"The bot cannot start: Telegram or the listen address cannot be reached "
-                f"({type(exc).__name__}). Check the network, {LISTEN} and {PORT}.",
+                f"The bot cannot start: it cannot listen on {settings.listen}:{settings.port} "
+                f"({exc.strerror or type(exc).__name__}). Is another program using that port? "
+                f"Choose another with --port or {PORT}.",
                 file=sys.stderr,
             )
             return EXIT_FAILED
-        except TelegramError as exc:
-            print(
-                f"The bot cannot start: Telegram said no ({type(exc).__name__}).", file=sys.stderr
-            )
-            return EXIT_FAILED
+        url = chat_url(settings, port)
+        log.info("web chat open url=%s telegram=%s", url, mode)
+        if bot is None:
+            log.info("telegram is off: set %s to run the Telegram bot too", TOKEN)
+        print(f"The web chat is open at {url} (Ctrl-C stops it).", flush=True)
+        if bot is not None:
+            code = await _start_telegram(bot, hook)
+            if code:
+                return code
         await stop.wait()
         log.info("stop signal received")
     finally:
-        try:
-            await asyncio.wait_for(bot.stop(), STOP_BUDGET_SECONDS)
-        except (TimeoutError, TelegramError, OSError) as exc:
-            log.warning("stopping was cut short error=%s", type(exc).__name__)
-            code = EXIT_FAILED
+        if bot is not None:
+            try:
+                await asyncio.wait_for(bot.stop(), STOP_BUDGET_SECONDS)
+            except (TimeoutError, TelegramError, OSError) as exc:
+                log.warning("stopping was cut short error=%s", type(exc).__name__)
+                code = EXIT_FAILED
+        await web.stop()
         purger.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await purger
         await store.close()
         log.info("session store closed")
     return code
+
+
+async def _start_telegram(bot: TelegramBot, hook: WebhookOptions | None) -> int:
+    """Start polling, or the webhook already served by the web chat; an exit code if it fails."""
+    try:
+        if hook is not None:
+            await bot.start_webhook(hook, serve=False)
+        else:
+            await bot.start_polling()
+    except InvalidToken:
+        print(
+            f"The bot cannot start: Telegram does not accept {TOKEN}. Check it with @BotFather.",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    except (NetworkError, OSError) as exc:
+        print(
+            f"The bot cannot start: Telegram cannot be reached ({type(exc).__name__}). "
+            "Check the network.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    except TelegramError as exc:
+        print(f"The bot cannot start: Telegram said no ({type(exc).__name__}).", file=sys.stderr)
+        return EXIT_FAILED
+    return 0

@@ -21,7 +21,7 @@ from bot.channels.telegram.logs import quiet_libraries
 from bot.channels.telegram.polling import RawPoller, silence_raw_call_advice
 from bot.channels.telegram.sender import AiohttpTransport, Sender, Transport
 from bot.channels.telegram.transport import API_CONNECTIONS, AiohttpRequest
-from bot.channels.telegram.webhook import WebhookServer
+from bot.channels.telegram.webhook import WebhookEndpoint, WebhookServer
 from bot.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -184,12 +184,21 @@ class TelegramBot:
         await self.poller.start()
         log.info("telegram bot started mode=polling")
 
-    async def start_webhook(self, webhook: WebhookOptions) -> int:
-        """Initialise, announce, serve the webhook and tell Telegram where it is; returns port."""
+    def webhook_endpoint(self, secret: str) -> WebhookEndpoint:
+        """Telegram's endpoint for a server that serves it beside other routes (the web chat)."""
+        return WebhookEndpoint(self.application, secret)
+
+    async def start_webhook(self, webhook: WebhookOptions, *, serve: bool = True) -> int:
+        """Initialise, announce, serve the webhook and tell Telegram where it is; returns port.
+
+        With serve=False another server already serves `webhook_endpoint` at webhook.path.
+        """
         await self._start()
         self.handler.presses.upstream = True  # in each webhook response
-        self.webhook = WebhookServer(self.application, webhook.secret, webhook.path)
-        port = await self.webhook.start(webhook.listen, webhook.port)
+        port = webhook.port
+        if serve:
+            self.webhook = WebhookServer(self.application, webhook.secret, webhook.path)
+            port = await self.webhook.start(webhook.listen, webhook.port)
         await self.application.bot.set_webhook(
             url=webhook.url,
             secret_token=webhook.secret,

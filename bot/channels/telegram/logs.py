@@ -21,7 +21,7 @@ LIBRARY_FLOORS = {
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
     "hpack": logging.WARNING,
-    "tornado.access": logging.WARNING,
+    "aiohttp.access": logging.WARNING,  # its format starts with the client's address
     "aiosqlite": logging.INFO,
     "asyncio": logging.INFO,
     "alembic": logging.WARNING,  # schema migration chatter at every start

@@ -17,7 +17,7 @@ from aiohttp import web
 from bot.channels.turn import Inbound, SessionStore, Turn
 from bot.channels.web.chats import Chats, ChatState
 from bot.channels.web.guard import CSRF_HEADER, Guard
-from bot.channels.web.headers import error_response
+from bot.channels.web.headers import error_response, read_body
 from bot.channels.web.protocol import BadCommand, Command, message_event, parse
 from bot.channels.web.turn import WebOutbound, current_step
 from bot.engine.model import Start
@@ -25,6 +25,7 @@ from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
+MAX_BODY = 16 * 1024  # a 4,096-character message in JSON is well under this
 JSON_TYPES = ("application/json",)
 BEACON_TYPES = ("application/json", "text/plain")
 
@@ -50,7 +51,7 @@ class ChatApi:
         if not self.guard.same_origin(request):
             return error_response(403, "forbidden", "Only this site's own page may post here.")
         try:
-            command = parse(json.loads(await request.read()))
+            command = parse(json.loads(await read_body(request, MAX_BODY)))
         except (ValueError, UnicodeDecodeError) as exc:
             detail = str(exc) if isinstance(exc, BadCommand) else "The body is not valid JSON."
             return error_response(400, "bad_request", detail)
@@ -122,7 +123,7 @@ class ChatApi:
         if not admit or token is None or request.content_type not in BEACON_TYPES:
             return response
         try:
-            body = json.loads(await request.read())
+            body = json.loads(await read_body(request, MAX_BODY))
         except (ValueError, UnicodeDecodeError):
             return response
         given = body.get("csrf") if isinstance(body, dict) else None

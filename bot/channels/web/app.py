@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.channels.turn import Limits, SessionStore, Turn
-from bot.channels.web.api import ChatApi, accepted_languages
+from bot.channels.web.api import MAX_BODY, ChatApi, accepted_languages
 from bot.channels.web.chats import Chats
 from bot.channels.web.guard import Guard, Keyer, WebLimits
-from bot.channels.web.headers import AccessLogger, middleware
+from bot.channels.web.headers import AccessLogger, Handler, middleware
 from bot.channels.web.page import Asset, Pages, load_assets
 from bot.runtime import Runtime
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 16 * 1024  # a 4,096-character message in JSON is well under this
+LARGEST_BODY = 1 << 20  # what any route may take (Telegram's webhook); each route has its own
 ROBOTS = b"User-agent: *\nDisallow: /\n"
 
 
@@ -83,14 +83,18 @@ class WebChat:
             runtime.renderer.emergency_number(None),
         )
         self.started = time.monotonic()
+        self._body_limits: dict[str, int] = {}
         self.app = self._build()
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
     def _build(self) -> web.Application:
+        def body_limit(route: str) -> int:
+            return self._body_limits.get(route, self.options.max_body)
+
         app = web.Application(
-            client_max_size=self.options.max_body,
-            middlewares=[middleware(self.options.frame_ancestors, self.options.max_body)],
+            client_max_size=LARGEST_BODY,
+            middlewares=[middleware(self.options.frame_ancestors, body_limit)],
         )
         app.router.add_get("/", self.page)
         app.router.add_get("/static/{name}", self.static)
@@ -99,6 +103,11 @@ class WebChat:
         app.router.add_post("/api/chat", self.api.chat)
         app.router.add_post("/api/exit", self.api.exit)
         return app
+
+    def add_post(self, path: str, handler: Handler, max_body: int) -> None:
+        """Serve another POST route on this server (Telegram's webhook); before start() only."""
+        self._body_limits[path] = min(max_body, LARGEST_BODY)
+        self.app.router.add_post(path, handler)
 
     async def page(self, request: web.Request) -> web.Response:
         locale = self._page_locale(request)

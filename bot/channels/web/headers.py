@@ -52,15 +52,18 @@ def security_headers(frame_ancestors: tuple[str, ...]) -> dict[str, str]:
     return headers
 
 
-def middleware(frame_ancestors: tuple[str, ...], max_body: int) -> Callable:
+def middleware(frame_ancestors: tuple[str, ...], body_limit: Callable[[str], int]) -> Callable:
+    """`body_limit(route)` is the largest body that route takes (the chat's API far less than
+    Telegram's webhook)."""
     headers = security_headers(frame_ancestors)
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         """Refuse a big body before reading it; turn every failure into plain JSON."""
         try:
-            if request.content_length is not None and request.content_length > max_body:
-                raise web.HTTPRequestEntityTooLarge(max_body, request.content_length)
+            limit = body_limit(route_name(request))
+            if request.content_length is not None and request.content_length > limit:
+                raise web.HTTPRequestEntityTooLarge(limit, request.content_length)
             response = await handler(request)
         except web.HTTPException as exc:
             response = error_response(exc.status, _code(exc.status))
@@ -78,6 +81,14 @@ def middleware(frame_ancestors: tuple[str, ...], max_body: int) -> Callable:
         return response
 
     return guard
+
+
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The body, refused past `limit` bytes even when it comes in chunks without a length."""
+    body = await request.content.read(limit + 1)
+    if len(body) > limit:
+        raise web.HTTPRequestEntityTooLarge(limit, len(body))
+    return body
 
 
 def _code(status: int) -> str:
