@@ -151,6 +151,13 @@ def test_mermaid_format_prints_the_drawings(capsys) -> None:
     assert "intent_stop" not in out and "n_main__gewist" in out  # 'Wis dit gesprek' -> gewist
 
 
+def test_mermaid_of_every_flow_names_each_drawing(dutch) -> None:
+    text = render(dutch, "mermaid")
+    names = [row.split()[3] for row in text.splitlines() if row.startswith("%% ---- flow ")]
+    assert names == [f.id for f in dutch.flows if f.id != "system"]
+    assert text.count("flowchart TD\n") == len(names)
+
+
 def test_show_and_diagram_are_aliases(capsys) -> None:
     assert main(["flows", "show", "main"]) == 0
     shown = capsys.readouterr().out

@@ -87,4 +87,8 @@ def render(document: Document, form: str) -> str:
         from bot.review.markdown import document_markdown
 
         return document_markdown(document)
-    return "\n".join(d for d in document.drawings.values() if d)
+    # One Mermaid file holds one drawing: several are told apart by a comment line each.
+    drawn = [(flow_id, text) for flow_id, text in document.drawings.items() if text]
+    if len(drawn) == 1:
+        return drawn[0][1]
+    return "\n".join(f"%% ---- flow {flow_id} ----\n{text}" for flow_id, text in drawn)
