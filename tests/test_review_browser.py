@@ -3,35 +3,22 @@ shows every step, and each flow's drawing is drawn (an SVG with its nodes and le
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright  # a test dependency: never skipped
 
 from bot.cli import main
 from bot.definitions.bundle import DEFAULT_FLOWS_DIR, load_all
+from tests.auxil.browser import CHROMIUM, NEEDS_CHROMIUM
 
-CHROMIUM = next(
-    filter(
-        None,
-        (
-            shutil.which(name or "")
-            for name in (os.environ.get("FIRSTCONTACT_CHROMIUM"), "chromium", "chromium-browser")
-        ),
-    ),
-    "",
-)
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM, reason="no Chromium on this machine (apt-get install chromium)"
-)
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture(scope="module")
 def page_of(tmp_path_factory):
     """Open a file in Chromium with the network cut off; yields (page, requests seen)."""
-    with playwright.sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
         context = browser.new_context(offline=True, java_script_enabled=True)
         requests: list[str] = []

@@ -23,6 +23,7 @@ import pytest_asyncio
 from aiohttp import web
 
 from storage import MemoryStore
+from tests.auxil.browser import CHROMIUM, NEEDS_CHROMIUM
 from tests.auxil.webchat import web_chat
 
 playwright_api = pytest.importorskip(
@@ -36,23 +37,7 @@ PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 860}
 
 
-def find_chromium() -> str | None:
-    for name in (os.environ.get("FIRSTCONTACT_CHROMIUM"), "chromium", "chromium-browser"):
-        found = shutil.which(name) if name else None
-        if found:
-            return found
-    return None
-
-
-CHROMIUM = find_chromium()
-pytestmark = [
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="no Chromium on this machine: apt-get install chromium (or set "
-        "FIRSTCONTACT_CHROMIUM to a Chromium binary); .ci/run installs it",
-    ),
-    pytest.mark.asyncio(loop_scope="module"),
-]
+pytestmark = [NEEDS_CHROMIUM, pytest.mark.asyncio(loop_scope="module")]
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
