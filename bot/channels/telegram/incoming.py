@@ -17,6 +17,8 @@ from bot.channels.inbound import pressed, typed
 from bot.engine.model import Event, Unsupported
 
 PRIVATE = "private"
+MAX_CHAT_ID = 1 << 52  # chat ids have at most 52 significant bits (Bot API docs)
+MAX_MESSAGE_ID = 1 << 31  # message ids are 32-bit
 
 # Content kinds, checked in this order (a venue also carries a location, an animation a document).
 KINDS = (
@@ -101,11 +103,21 @@ def message_kind(message: dict[str, Any]) -> str | None:
     return "other"
 
 
+def _whole(value: Any, bound: int) -> int | None:
+    """A JSON whole number Telegram could have sent (|value| < bound), else None.
+
+    bool is an int in Python: `true` as a message id reached the store, which refused the
+    session (found by tests/test_hostile_telegram.py).
+    """
+    return value if type(value) is int and -bound < value < bound else None
+
+
 def _chat(message: Any) -> tuple[int, bool] | None:
     chat = message.get("chat") if isinstance(message, dict) else None
-    if not isinstance(chat, dict) or not isinstance(chat.get("id"), int):
+    chat_id = _whole(chat.get("id"), MAX_CHAT_ID) if isinstance(chat, dict) else None
+    if not chat_id:
         return None
-    return chat["id"], chat.get("type") == PRIVATE
+    return chat_id, chat.get("type") == PRIVATE
 
 
 def classify(update: dict[str, Any]) -> Incoming | None:
@@ -132,5 +144,5 @@ def classify(update: dict[str, Any]) -> Incoming | None:
     else:
         kind = message_kind(message)
         event = Unsupported(kind) if kind else None
-    message_id = message.get("message_id")
-    return Incoming(*where, event, message_id=message_id if isinstance(message_id, int) else None)
+    message_id = _whole(message.get("message_id"), MAX_MESSAGE_ID)
+    return Incoming(*where, event, message_id=message_id if message_id and message_id > 0 else None)

@@ -2,7 +2,8 @@
 
 `firstcontact run` mounts `WebhookEndpoint` on the web chat's server, so one port serves the
 chat page, its API, Telegram and /healthz. `WebhookServer` serves it alone (tests, a bot without
-the web chat). A request without Telegram's secret header gets 403; a good one is parsed and
+the web chat). A request without Telegram's secret header gets 403 and one declaring more than
+MAX_BODY bytes 413, both from the headers, before its body is read; a good one is parsed and
 queued for the same handler as polling. No access log: it would only add IP addresses.
 """
 
@@ -43,6 +44,9 @@ class WebhookEndpoint:
         if not hmac.compare_digest(given, self.secret):
             log.warning("webhook request refused: missing or wrong secret header")
             return _json(403, {"ok": False})
+        if (request.content_length or 0) > MAX_BODY:
+            log.warning("webhook request refused: body over %d bytes", MAX_BODY)
+            return _json(413, {"ok": False})
         try:
             update = json.loads(await request.read())
         except web.HTTPRequestEntityTooLarge:
