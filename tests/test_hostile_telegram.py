@@ -8,7 +8,6 @@ removed, or joined by unknown ones; huge and odd text; forged button data.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from functools import partial
@@ -18,6 +17,7 @@ import helpers
 import httpx
 import pytest
 from fakebotapi import SECRET_HEADER, FakeBotApi
+from hostile import BODIES, corrupt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,17 +33,6 @@ KNOWN_CHATS = tuple(range(710_000_001, 710_000_080))
 # What Telegram itself answers to replies for chats or presses it does not know: expected here.
 EXPECTED_REFUSALS = ("chat not found", "query ID is invalid")
 
-JSON = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**70), 2**70)
-    | st.floats(allow_nan=False)
-    | st.text(max_size=30),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=10,
-)
 TEXTS = st.one_of(
     st.text(max_size=40),
     st.sampled_from(["/start", "/stop", "/help", "/taal fr", "/start@bot x", "stop", "112"]),
@@ -68,37 +57,6 @@ def templates(chat_id: int) -> st.SearchStrategy[dict[str, Any]]:
         st.builds(helpers.edited_text_update, st.just(message), TEXTS),
         st.builds(helpers.callback_update, st.just(message), st.text(max_size=80)),
     )
-
-
-def paths(value: Any, prefix: tuple = ()) -> list[tuple]:
-    """Every place in the update where a value sits (dict keys and list indexes)."""
-    found = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += paths(child, (*prefix, index))
-    return found
-
-
-def corrupt(update: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
-    for _ in range(data.draw(st.integers(0, 4), label="corruptions")):
-        places = paths(update)
-        if not places:
-            break
-        place = data.draw(st.sampled_from(places), label="where")
-        parent: Any = update
-        for step in place[:-1]:
-            parent = parent[step]
-        action = data.draw(st.sampled_from(["replace", "remove", "add"]), label="how")
-        if action == "replace":
-            parent[place[-1]] = data.draw(JSON, label="value")
-        elif action == "remove":
-            del parent[place[-1]]
-        elif isinstance(parent, dict):
-            parent[data.draw(st.text(max_size=12), label="key")] = data.draw(JSON, label="value")
-    return update
 
 
 @pytest.fixture
@@ -155,7 +113,7 @@ async def test_no_update_crashes_the_adapter(worker, caplog, data) -> None:
 
 
 @HYPOTHESIS
-@given(body=st.one_of(JSON.map(lambda v: json.dumps(v).encode()), st.binary()))
+@given(body=BODIES)
 async def test_no_webhook_body_gets_a_500(worker, body: bytes) -> None:
     _, _, port = worker
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:

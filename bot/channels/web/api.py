@@ -52,7 +52,7 @@ class ChatApi:
             return error_response(403, "forbidden", "Only this site's own page may post here.")
         try:
             command = parse(json.loads(await read_body(request, MAX_BODY)))
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:  # nesting past the parser's depth too
             detail = str(exc) if isinstance(exc, BadCommand) else "The body is not valid JSON."
             return error_response(400, "bad_request", detail)
         token = self.guard.token(request)
@@ -124,7 +124,7 @@ class ChatApi:
             return response
         try:
             body = json.loads(await read_body(request, MAX_BODY))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             return response
         given = body.get("csrf") if isinstance(body, dict) else None
         if self.guard.same_origin(request) and self.guard.csrf_ok(token, given):
