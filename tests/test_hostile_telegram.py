@@ -13,17 +13,17 @@ from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any
 
-import helpers
 import httpx
 import pytest
-from fakebotapi import SECRET_HEADER, FakeBotApi
-from hostile import BODIES, corrupt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.channels.telegram import TelegramBot, TelegramOptions, WebhookOptions
 from bot.runtime import Runtime
 from storage import MemoryStore, session_key
+from tests.auxil import updates
+from tests.auxil.fakebotapi import SECRET_HEADER, FakeBotApi
+from tests.auxil.hostile import BODIES, corrupt
 
 SECRET = b"hostile-telegram-secret-" + b"0123456789" * 4
 WEBHOOK_SECRET = "hostile-Webhook_secret"
@@ -44,18 +44,18 @@ TEXTS = st.one_of(
 
 
 def templates(chat_id: int) -> st.SearchStrategy[dict[str, Any]]:
-    private = st.builds(helpers.text_update, st.just(chat_id), TEXTS)
-    message = helpers.text_update(chat_id, "hallo")["message"]
+    private = st.builds(updates.text_update, st.just(chat_id), TEXTS)
+    message = updates.text_update(chat_id, "hallo")["message"]
     return st.one_of(
         private,
-        st.builds(helpers.group_text_update, st.just(-abs(chat_id)), TEXTS),
-        st.builds(helpers.sticker_update, st.just(chat_id)),
-        st.builds(helpers.photo_update, st.just(chat_id), st.one_of(st.none(), TEXTS)),
-        st.builds(helpers.voice_update, st.just(chat_id)),
-        st.builds(helpers.location_update, st.just(chat_id)),
-        st.builds(helpers.contact_update, st.just(chat_id)),
-        st.builds(helpers.edited_text_update, st.just(message), TEXTS),
-        st.builds(helpers.callback_update, st.just(message), st.text(max_size=80)),
+        st.builds(updates.group_text_update, st.just(-abs(chat_id)), TEXTS),
+        st.builds(updates.sticker_update, st.just(chat_id)),
+        st.builds(updates.photo_update, st.just(chat_id), st.one_of(st.none(), TEXTS)),
+        st.builds(updates.voice_update, st.just(chat_id)),
+        st.builds(updates.location_update, st.just(chat_id)),
+        st.builds(updates.contact_update, st.just(chat_id)),
+        st.builds(updates.edited_text_update, st.just(message), TEXTS),
+        st.builds(updates.callback_update, st.just(message), st.text(max_size=80)),
     )
 
 
@@ -71,7 +71,7 @@ async def worker(
     """A webhook worker on 127.0.0.1 against a fake Bot API that knows a few chats."""
     async with FakeBotApi() as api:
         for chat_id in KNOWN_CHATS:
-            api.state.register(helpers.text_update(chat_id, "hallo"))
+            api.state.register(updates.text_update(chat_id, "hallo"))
         options = TelegramOptions(
             token=api.token, base_url=api.base_url, request_timeout=5.0, overall_max_rate=0
         )
@@ -127,7 +127,7 @@ async def test_the_worker_still_answers_afterwards(worker) -> None:
     api, bot, _ = worker
     for junk in ({}, {"update_id": "x"}, {"update_id": 1, "message": None}, {"message": []}):
         await bot.handler(junk)
-    await bot.handler(helpers.command_update(KNOWN_CHATS[0], "start"))
+    await bot.handler(updates.command_update(KNOWN_CHATS[0], "start"))
     await api.wait_for_calls("sendMessage", 1, chat_id=KNOWN_CHATS[0], timeout=10)
 
 
@@ -137,7 +137,7 @@ async def test_an_odd_message_id_is_ignored_not_stored(worker, sessions, caplog,
     whole session, so the man lost his place and got an apology instead of an answer."""
     api, bot, _ = worker
     chat_id = KNOWN_CHATS[1]
-    update = {**helpers.text_update(chat_id, "hallo"), "update_id": 1}
+    update = {**updates.text_update(chat_id, "hallo"), "update_id": 1}
     update["message"]["message_id"] = odd
     with caplog.at_level(logging.ERROR, logger="bot"):
         await bot.handler(update)

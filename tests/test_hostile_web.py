@@ -12,13 +12,13 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
-from hostile import BODIES, corrupt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from webchat import Client, client, generous, web_chat
 
 from bot.channels.web import WebChat
 from bot.runtime import Runtime
+from tests.auxil.hostile import BODIES, corrupt
+from tests.auxil.webchat import Client, client, generous, web_chat
 
 COMMANDS = st.sampled_from(
     [

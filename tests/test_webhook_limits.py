@@ -9,14 +9,14 @@ import logging
 from collections.abc import AsyncIterator
 from functools import partial
 
-import helpers
 import pytest
-from fakebotapi import SECRET_HEADER, FakeBotApi
 
 from bot.channels.telegram import TelegramBot, TelegramOptions, WebhookOptions
 from bot.channels.telegram.webhook import MAX_BODY
 from bot.runtime import Runtime
 from storage import MemoryStore, session_key
+from tests.auxil import updates
+from tests.auxil.fakebotapi import SECRET_HEADER, FakeBotApi
 
 SECRET = b"webhook-limits-secret-" + b"0123456789" * 4
 HOOK_SECRET = "limits-Webhook_secret"
@@ -101,7 +101,7 @@ async def test_a_chunked_body_that_keeps_coming_is_cut_off(worker) -> None:
 
 async def test_a_right_sized_update_with_the_secret_is_taken(worker, api: FakeBotApi) -> None:
     _, port = worker
-    update = {**helpers.command_update(720_000_001, "start"), "update_id": 1}
+    update = {**updates.command_update(720_000_001, "start"), "update_id": 1}
     api.state.register(update)
     body = json.dumps(update).encode()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
