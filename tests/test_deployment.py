@@ -228,3 +228,48 @@ def test_runtime_lock_holds_every_package_the_bot_needs() -> None:
             assert child in runtime, f"{child} (needed by {name}) is missing; run .ci/lock"
             todo.append((child, frozenset(requirement.extras)))
     assert len(seen) >= 20
+
+
+def server_blocks(config: str) -> list[str]:
+    """The text of each `server { ... }` block of an nginx config (no nested braces in ours
+    but `location`, which is kept inside its server)."""
+    blocks, depth, start = [], 0, None
+    for match in re.finditer(r"\bserver\s*\{|\{|\}", config):
+        token = match.group()
+        if token.startswith("server") and depth == 0:
+            start = match.start()
+        depth += 1 if token.endswith("{") else -1
+        if depth == 0 and start is not None:
+            blocks.append(config[start : match.end()])
+            start = None
+    return blocks
+
+
+def test_nginx_keeps_no_client_address_and_limits_bodies() -> None:
+    """docs/security.md: nginx logs no address and tells the workers none."""
+    config = (ROOT / "deploy/nginx/firstcontact.conf").read_text()
+    code = "\n".join(line.split("#")[0] for line in config.splitlines())
+    blocks = server_blocks(code)
+    assert len(blocks) == 3
+    for block in blocks:
+        assert re.search(r"\baccess_log\s+off;", block), block[:60]
+        assert re.search(r"\berror_log\s+\S+\s+crit;", block), block[:60]
+        assert "server_tokens off;" in block
+        if "proxy_pass" in block:
+            assert 'proxy_set_header X-Forwarded-For "";' in block
+            assert 'proxy_set_header X-Real-IP "";' in block
+            assert "client_max_body_size 1m;" in block
+    assert "$remote_addr" not in code and "$proxy_add_x_forwarded_for" not in code
+    tls = next(b for b in blocks if "ssl_certificate" in b)
+    assert "ssl_protocols TLSv1.2 TLSv1.3;" in tls and "Strict-Transport-Security" in tls
+
+
+def test_secrets_stay_out_of_the_image_build() -> None:
+    """.env and the TLS key never reach the Docker daemon: only named paths are sent."""
+    lines = (ROOT / ".dockerignore").read_text().splitlines()
+    rules = [line for line in lines if line and not line.startswith("#")]
+    assert rules[0] == "*", "everything is excluded first"
+    allowed = [rule[1:] for rule in rules if rule.startswith("!")]
+    assert not any(a.startswith((".env", "deploy", "data", ".git", ".venv")) for a in allowed)
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert "/.env" in ignored and "/deploy/tls/" in ignored
