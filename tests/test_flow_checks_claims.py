@@ -40,7 +40,7 @@ def test_weekday_hours_for_veilig_thuis_make_day_and_night_untrue(tmp_path: Path
     where = flows["main"].steps["praten_nl"].where
     assert _claims(path) == [
         f"{where}: error: step 'praten_nl' says \"dag en nacht\", but in NL none of the lines "
-        "it shows (Veilig Thuis, Veilig Thuis — chat, Mannenmishandeling.nl) is open day and "
+        "it shows (Veilig Thuis, Veilig Thuis — chat) is open day and "
         'night (hours: "24/7") '
         "in referrals.yaml; say it from the directory's card, or change the text"
     ]

@@ -34,16 +34,15 @@ def test_the_shipped_directory_gives_every_card_a_way_to_reach_it() -> None:
 def test_shelters_without_contact_are_refused_with_the_step_and_the_entry() -> None:
     flows, problems = check_with(WITHOUT_CONTACT)
     old = load_directory(WITHOUT_CONTACT)
-    step = step_where(flows, "opties:opvang_orgs")
     assert [str(p) for p in problems if p.level == ERROR] == [
-        f"{step}: error: step 'opvang_orgs' shows {name} in every region, but its entry "
-        f"({key}, {_entry(old, key)}) has no phone, website or chat_url: {FIX} or take it off "
-        "this step"
-        for key, name in (
-            ("blijf_groep", "Blijf Groep"),
-            ("arosa", "Arosa"),
-            ("perspektief", "Stichting Perspektief"),
-            ("sterk_huis", "Sterk Huis"),
+        f"{step_where(flows, 'opties:' + step)}: error: step '{step}' shows {name} in every "
+        f"region, but its entry ({key}, {_entry(old, key)}) has no phone, website or chat_url: "
+        f"{FIX} or take it off this step"
+        for step, key, name in (
+            ("opvang_orgs2", "blijf_groep", "Blijf Groep"),
+            ("opvang_orgs2", "arosa", "Arosa"),
+            ("opvang_orgs3", "perspektief", "Stichting Perspektief"),
+            ("opvang_orgs3", "sterk_huis", "Sterk Huis"),
         )
     ]
 
@@ -51,7 +50,7 @@ def test_shelters_without_contact_are_refused_with_the_step_and_the_entry() -> N
 def test_flows_check_fails_on_that_directory(capsys) -> None:
     assert main(["flows", "check", "--referrals", str(WITHOUT_CONTACT)]) == 1
     out = capsys.readouterr()
-    assert "step 'opvang_orgs' shows Blijf Groep in every region, but its entry" in out.err
+    assert "step 'opvang_orgs2' shows Blijf Groep in every region, but its entry" in out.err
     assert out.out.strip().splitlines()[-1].startswith("FAILED: 4 error(s)")
 
 
@@ -114,4 +113,4 @@ def test_the_running_bot_refuses_an_edit_that_leaves_a_card_without_contact(
     watcher._checked_at = float("-inf")  # look now, not in two seconds
     assert runtime.directory().get("blijf_groep").website == "https://www.blijfgroep.nl"
     assert watcher.rejected == 1
-    assert "step 'opvang_orgs' shows Blijf Groep in every region, but its entry" in caplog.text
+    assert "step 'opvang_orgs2' shows Blijf Groep in every region, but its entry" in caplog.text

@@ -39,7 +39,7 @@ def test_brussels_and_wallonia_at_night_are_refused(broken) -> None:
         "Conjugales is closed then); add a French line that is open then, or correct the hours "
         "in referrals.yaml",
         f"{step_where(flows, 'opties:politie_be')}: error: step 'politie_be' shows no French line "
-        f"open in BE-WAL-BRU besides 101 {night} ({ecoute}; {others}; Aide aux victimes — "
+        f"open in BE-WAL-BRU besides 101 {night} ({ecoute}; Aide aux victimes — "
         "Fédération Wallonie-Bruxelles has no opening hours in referrals.yaml); "
         f"{advice}",
         f"{step_where(flows, 'system:gevaar_melding')}: error: step 'gevaar_melding' shows no "

@@ -13,6 +13,7 @@ from bot.definitions.handoffs import (
     check_open_lines,
     check_referrals,
 )
+from bot.definitions.linecount import too_many_lines
 from bot.definitions.text import MAX_MESSAGE, check_text
 from bot.definitions.walk import alarm_steps, exists, steps, targets
 from bot.engine.engine import MAIN, SYSTEM, SYSTEM_STEPS
@@ -76,6 +77,8 @@ def check_flows(
         check_open_lines(flows, intents, facts, add)
         check_contacts(flows, facts, add)
         check_claims(flows, facts, add)
+        for problem in too_many_lines(flows, facts.is_emergency):
+            add(problem)
     return problems
 
 
