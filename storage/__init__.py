@@ -36,7 +36,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_SQL_ONLY = ("flush_interval", "max_pending", "close_timeout", "cache_size")
+_SQL_ONLY = ("flush_interval", "max_pending", "close_timeout", "cache_size", "durable")
 
 
 async def open_store(url: str, ttl_seconds: int = DEFAULT_TTL_SECONDS, **kw: Any) -> SessionStore:

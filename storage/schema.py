@@ -1,4 +1,5 @@
-"""The one table: session state under a keyed hash, nothing that says who the session is with."""
+"""The tables: session state under a keyed hash (nothing that says who it is with), and the
+Telegram update ids a worker has taken (numbers only), so a redelivery is handled once."""
 
 from __future__ import annotations
 
@@ -22,4 +23,12 @@ sessions = sa.Table(
     sa.Column("created", sa.Double(), nullable=False),
     sa.Column("updated", sa.Double(), nullable=False),
     sa.Index("ix_sessions_updated", "updated"),
+)
+
+updates_seen = sa.Table(
+    "updates_seen",
+    metadata,
+    sa.Column("update_id", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("seen", sa.Double(), nullable=False),
+    sa.Index("ix_updates_seen_seen", "seen"),
 )

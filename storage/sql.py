@@ -103,12 +103,15 @@ class SqlStore(SessionStore):
         max_pending: int = MAX_PENDING,
         close_timeout: float = CLOSE_TIMEOUT,
         cache_size: int = CACHE_SIZE,
+        durable: bool = False,
     ):
+        """durable=True: every put returns once written, as several workers need (shared.py)."""
         super().__init__(ttl_seconds, clock=clock)
         if cache_size < 0:
             raise ValueError("cache_size must be 0 (no cache) or more")
         self.engine = engine
         self.cache_size = cache_size
+        self.durable = durable
         self._hot: OrderedDict[str, Session] = OrderedDict()  # newest last
         self._deletes = 0  # deletes begun so far: a read that spans one is not cached
         self.flush_interval = flush_interval
@@ -185,7 +188,7 @@ class SqlStore(SessionStore):
         self._wake()
         if len(self._pending) >= self._max_pending:
             await self._write_pending()
-        elif durable:
+        elif durable or self.durable:
             self._urgent.set()  # write the queue now, not at the next tick
             await asyncio.shield(self._next_batch())
 

@@ -53,6 +53,7 @@ async def describe(backend: Backend) -> dict:
         columns = inspector.get_columns("sessions")
         return {
             "tables": set(inspector.get_table_names()),
+            "updates_seen": [c["name"] for c in inspector.get_columns("updates_seen")],
             "columns": [c["name"] for c in columns],
             "nullable": {c["name"] for c in columns if c["nullable"]},
             "primary_key": inspector.get_pk_constraint("sessions")["constrained_columns"],
@@ -69,7 +70,7 @@ async def describe(backend: Backend) -> dict:
         await engine.dispose()
 
 
-async def test_migrations_create_exactly_the_sessions_table(
+async def test_migrations_create_exactly_the_sessions_and_update_tables(
     backend: Backend, tmp_path, monkeypatch
 ):
     elsewhere = tmp_path / "elsewhere"
@@ -78,7 +79,8 @@ async def test_migrations_create_exactly_the_sessions_table(
     store = await backend.open()
     await store.close()
     found = await describe(backend)
-    assert found["tables"] == {"sessions", "alembic_version"}
+    assert found["tables"] == {"sessions", "updates_seen", "alembic_version"}
+    assert found["updates_seen"] == ["update_id", "seen"]  # numbers only: no one's identity
     assert found["columns"] == EXPECTED_COLUMNS
     assert found["nullable"] == {"region"}
     assert found["primary_key"] == ["key"]

@@ -127,14 +127,16 @@ class Turn:
         limits: Limits | None = None,
         *,
         clock: Callable[[], datetime] | None = None,
+        locks: ChatLocks | None = None,
     ):
-        """`clock` gives the turn's moment (transcripts fix it); the engine gets its timestamp."""
+        """`clock` gives the turn's moment (transcripts fix it); the engine gets its timestamp.
+        `locks` hold a session across workers (bot/channels/workers.py); else in this process."""
         limits = limits or Limits()
         self.runtime = runtime
         self.engine = runtime.engine
         self.store = store
         self.clock = clock or (lambda: datetime.now().astimezone())
-        self.locks = ChatLocks()
+        self.locks = locks if locks is not None else ChatLocks()  # an empty one is falsy
         self.flood = FloodGate(limits.flood_burst, limits.flood_rate, limits.max_chats)
         self.alarm_gate = FloodGate(1, 1 / ALARM_EVERY, limits.max_chats)
 

@@ -120,13 +120,22 @@ async def serve(settings: Settings, runtime: Runtime, secret: bytes, *, webhook:
     from bot.channels.telegram import TelegramBot, TelegramOptions, WebhookOptions
     from bot.channels.telegram.webhook import MAX_BODY
     from bot.channels.web import WebChat, WebOptions
+    from bot.channels.workers import open_shared
     from storage import open_store, purge_loop, session_key
 
+    # Webhook mode on PostgreSQL may run as several workers: sessions are locked and written
+    # through for every worker, and each update is taken once (bot/channels/workers.py).
+    several = webhook and settings.database_url.startswith("postgresql")
     try:
-        store = await open_store(settings.database_url, settings.session_timeout)
+        store = await open_store(
+            settings.database_url,
+            settings.session_timeout,
+            **({"cache_size": 0, "durable": True} if several else {}),
+        )
     except (ValueError, OSError) as exc:
         print(f"The bot cannot start: the session database: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    shared = open_shared(settings.database_url) if several else None
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -137,7 +146,8 @@ async def serve(settings: Settings, runtime: Runtime, secret: bytes, *, webhook:
     keyer = partial(session_key, secret)
     bot = None
     if settings.telegram_token:
-        bot = TelegramBot(TelegramOptions.from_settings(settings), runtime, store, keyer)
+        options = TelegramOptions.from_settings(settings)
+        bot = TelegramBot(options, runtime, store, keyer, shared=shared)
     mode = "off" if bot is None else ("webhook" if webhook else "polling")
     web = WebChat(
         WebOptions.from_settings(settings),
@@ -159,6 +169,8 @@ async def serve(settings: Settings, runtime: Runtime, secret: bytes, *, webhook:
         )
         web.add_post(hook.path, bot.webhook_endpoint(hook.secret).handle, MAX_BODY)
     purger = asyncio.create_task(purge_loop(store, PURGE_INTERVAL_SECONDS))
+    if shared is not None:
+        shared.start_forgetting(PURGE_INTERVAL_SECONDS)
     code = 0
     try:
         try:
@@ -193,6 +205,8 @@ async def serve(settings: Settings, runtime: Runtime, secret: bytes, *, webhook:
         purger.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await purger
+        if shared is not None:
+            await shared.close()
         await store.close()
         log.info("session store closed")
     return code

@@ -22,6 +22,7 @@ from bot.channels.telegram.polling import RawPoller, silence_raw_call_advice
 from bot.channels.telegram.sender import AiohttpTransport, Sender, Transport
 from bot.channels.telegram.transport import API_CONNECTIONS, AiohttpRequest
 from bot.channels.telegram.webhook import WebhookEndpoint, WebhookServer
+from bot.channels.workers import Shared
 from bot.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -140,8 +141,10 @@ class TelegramBot:
         store: SessionStore,
         keyer: Keyer,
         transport: Transport | None = None,
+        shared: Shared | None = None,
     ):
-        """`transport` replaces HTTP for replies (the in-process benchmark answers them itself)."""
+        """`transport` replaces HTTP for replies (the in-process benchmark answers them itself);
+        `shared` coordinates several webhook workers on one PostgreSQL."""
         self.options = options
         if transport is None:
             transport = AiohttpTransport(
@@ -152,7 +155,7 @@ class TelegramBot:
             overall_max_rate=options.overall_max_rate,
             max_retries=options.max_retries,
         )
-        self.handler = UpdateHandler(runtime, store, keyer, options.limits, self.sender)
+        self.handler = UpdateHandler(runtime, store, keyer, options.limits, self.sender, shared)
         self.application = build_application(options, self.handler)
         self.webhook: WebhookServer | None = None
         self.poller: RawPoller | None = None

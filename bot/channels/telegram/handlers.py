@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from bot.channels.ordering import SeenOnce
 from bot.channels.telegram import outbox, texts
@@ -20,6 +21,7 @@ from bot.channels.telegram.incoming import Incoming, classify
 from bot.channels.telegram.presses import PressAnswers, query_id
 from bot.channels.telegram.sender import Sender
 from bot.channels.turn import Inbound, Limits, SessionStore, Turn
+from bot.channels.workers import Shared
 from bot.render import Message
 from bot.runtime import Runtime
 
@@ -61,10 +63,13 @@ class UpdateHandler:
         keyer: Keyer,
         limits: Limits,
         sender: Sender,
+        shared: Shared | None = None,
     ):
+        """`shared`: several workers on one database (their session lock and update ledger)."""
         self.sender = sender
         self.keyer = keyer
-        self.turn = Turn(runtime, store, limits)
+        self.ledger = shared.ledger if shared is not None else None
+        self.turn = Turn(runtime, store, limits, locks=shared.locks if shared is not None else None)
         self.presses = PressAnswers(sender)
         self.groups = SeenOnce(GROUPS_NOTED)
         self.handled = 0  # updates finished, whatever the outcome (tests and benchmarks wait on it)
@@ -72,10 +77,21 @@ class UpdateHandler:
     async def __call__(self, update: object, context: object = None) -> None:
         """Raw JSON dicts, as polling and the webhook queue them; anything else is ignored."""
         try:
-            if isinstance(update, dict):
+            if isinstance(update, dict) and await self._first_delivery(update):
                 await self._handle(classify(update), query_id(update))
         finally:
             self.handled += 1
+
+    async def _first_delivery(self, update: dict[str, Any]) -> bool:
+        """False for an update another worker (or this one) already took: Telegram redelivers
+        a webhook update it saw no answer to, and a reply must never be sent twice."""
+        update_id = update.get("update_id")
+        if self.ledger is None or type(update_id) is not int:
+            return True
+        if await self.ledger.claim(update_id):
+            return True
+        log.info("update delivered again; already taken by a worker")
+        return False
 
     async def drain(self) -> None:
         """Wait for the button answers still in flight (on stop, before the sender closes)."""
