@@ -6,8 +6,8 @@ type "ik ben nu in gevaar": one whose greeting arrived, one whose greeting is st
 replies must stay in order, so it has to go first too). A few others press a button. "First"
 is counted in sends (most of the waiting replies go out after the 112 notice; every press is
 acknowledged before its reply), not in seconds, so a busy machine cannot fail it; the seconds
-are benchmarks/' to measure. Nothing here sleeps to prove a point. The test lasts as long as 300 replies
-take at 30 a second (about ten seconds): that is the cap, not slack.
+are benchmarks/' to measure. Nothing here sleeps to prove a point. The test lasts as long as
+300 replies take at 30 a second (about ten seconds): that is the cap, not slack.
 """
 
 from __future__ import annotations
