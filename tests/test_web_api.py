@@ -405,3 +405,32 @@ async def test_no_address_and_nothing_typed_reaches_the_logs_or_the_database(
     data = b"".join(p.read_bytes() for p in tmp_path.iterdir())
     assert marker.encode() not in data and b"Dorpsstraat" not in data
     assert token.encode() not in data
+
+
+def test_every_page_language_says_everything_and_renders() -> None:
+    from bot.channels.web.page import Pages, load_assets
+    from bot.channels.web.texts import NL, TEXTS
+
+    for locale, words in TEXTS.items():
+        assert words.keys() == NL.keys(), locale
+        assert words["shift_more"].count("{n}") == 1 and "{noodnummer}" in words["danger"]
+    pages = Pages(load_assets(), "https://weer.example/", (), "112")
+    for locale in (*TEXTS, "ar", "tr"):
+        page = pages.render(locale).decode()
+        assert "$" not in page.replace("$(", "") and "{noodnummer}" not in page
+        assert f'lang="{locale}"' in page
+    assert 'dir="rtl"' in pages.render("ar").decode()
+
+
+async def test_a_french_browser_gets_the_page_and_the_greeting_in_french(runtime):
+    async with (
+        web_chat(runtime) as chat,
+        client(chat, **{"Accept-Language": "fr-BE,fr;q=0.9,nl;q=0.5"}) as c,
+    ):
+        async with c.http.get(f"{c.base}/") as r:
+            page = await r.text()
+        assert '<html lang="fr" dir="ltr">' in page and "Quitter vite" in page
+        greeting = messages(await c.command({"type": "start_chat"}))
+    dutch = runtime.engine.flows["main"].flow.steps["welkom"].text
+    french = runtime.catalogs.pgettext("fr", "main:welkom", dutch)
+    assert french != dutch and greeting[0]["text"] == french

@@ -22,9 +22,9 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from storage import MemoryStore
+from storage import MemoryStore, session_key
 from tests.auxil.browser import CHROMIUM, NEEDS_CHROMIUM
-from tests.auxil.webchat import web_chat
+from tests.auxil.webchat import SECRET, web_chat
 
 playwright_api = pytest.importorskip(
     "playwright.async_api", reason="Playwright is not installed: pip install -e '.[test]'"
@@ -213,6 +213,22 @@ async def test_reload_mid_conversation_continues(page, served):
     assert await page.locator("#intro").is_hidden()
     await press(page, "Nu met iemand praten")  # the buttons shown before the reload still work
     assert await served.store.count() == 1
+
+
+async def test_switching_language_mid_conversation(page, served, runtime):
+    await open_chat(page, served)
+    await say(page, "/taal")
+    await press(page, "Français")
+    system = runtime.engine.flows["system"].flow.steps["language_switched"].text
+    switched = runtime.catalogs.pgettext("fr", "system:language_switched", system)
+    assert switched != system
+    assert switched in await page.locator(".msg.bot").last.inner_text()
+    region = runtime.catalogs.pgettext("fr", "main:welkom", "Nederland")
+    await press(page, region)  # the buttons are French now, and they work
+    [cookie] = await page.context.cookies()
+    session = await served.store.get(session_key(SECRET, "web", cookie["value"]))
+    assert session is not None and session.locale == "fr" and session.region == "NL"
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
 
 
 # ---- the quick exit -----------------------------------------------------------------------

@@ -25,6 +25,7 @@ MEMORY_GROWTH_TARGET_MIB = 16.0  # for 90,000 extra stored sessions; in memory t
 @dataclass
 class Report:
     command: str
+    section: str = SECTION  # the docs section this report writes (the web benchmark has its own)
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now().astimezone())
     load_before: tuple[float, ...] = field(default_factory=os.getloadavg)
     load_after: tuple[float, ...] = ()
@@ -48,7 +49,7 @@ class Report:
 
     def markdown(self) -> str:
         lines = [
-            SECTION,
+            self.section,
             "",
             f"Measured {self.started:%Y-%m-%d %H:%M %Z} on {self.machine()}.",
             f"Load average (1/5/15 min) before: {_load(self.load_before)}, "
@@ -229,12 +230,13 @@ def write_docs(path: Path, report: Report) -> None:
             "`python -m benchmarks.engine`._\n\n"
         )
     ours = report.markdown()
-    start = text.find(SECTION)
+    section = report.section
+    start = text.find(section)
     if start < 0:
         text = text.rstrip("\n") + "\n\n" + ours
     else:
-        following = re.search(r"^## ", text[start + len(SECTION) :], re.MULTILINE)
-        end = start + len(SECTION) + following.start() if following else len(text)
+        following = re.search(r"^## ", text[start + len(section) :], re.MULTILINE)
+        end = start + len(section) + following.start() if following else len(text)
         tail = text[end:]
         text = text[:start] + ours + ("\n" + tail if tail else "")
     path.parent.mkdir(parents=True, exist_ok=True)

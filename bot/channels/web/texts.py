@@ -51,7 +51,6 @@ NL = {
         "andere site is ingebouwd). Open de chat in een eigen tabblad."
     ),
     "open_tab": "Open de chat in een nieuw tabblad",
-    "call": "Bellen",
     "noscript": "Deze chat werkt alleen met JavaScript aan.",
 }
 
@@ -97,11 +96,56 @@ EN = {
         "is built into another site). Open the chat in a tab of its own."
     ),
     "open_tab": "Open the chat in a new tab",
-    "call": "Call",
     "noscript": "This chat only works with JavaScript switched on.",
 }
 
-TEXTS: dict[str, dict[str, str]] = {"nl": NL, "en": EN}
+# Belgian French, 'vous', as the fr catalog (locales/fr); not reviewed by a native speaker.
+FR = {
+    "title": "Chat",
+    "heading": "Chat anonyme",
+    "exit": "Quitter vite",
+    "exit_label": "Quitter vite : quitter cette page tout de suite",
+    "exit_hint": "Ou appuyez 3 fois sur Maj (Shift)",
+    "shift_more": "Appuyez encore {n} fois sur Maj pour quitter cette page.",
+    "intro": (
+        "Un chat anonyme pour les hommes confrontés à de la violence, des menaces ou du "
+        "contrôle à la maison ou dans leur couple, aux Pays-Bas et en Belgique. Vous ne devez "
+        "pas donner votre nom et rien de ce que vous tapez n'est conservé."
+    ),
+    "danger": "En danger maintenant ? Appelez le {noodnummer}.",
+    "start": "Commencer la conversation",
+    "safety_title": "Chatter en sécurité",
+    "safety": (
+        "La conversation n'existe que dans cet onglet, jusqu'à ce que vous le fermiez, que vous "
+        "appuyiez sur Quitter vite ou que vous tapiez « stop » : elle est alors effacée chez nous "
+        "aussi. Le chat utilise un seul cookie, qui disparaît quand vous fermez le navigateur."
+    ),
+    "history": (
+        "Votre navigateur garde cependant l'adresse de cette page dans son historique. Chattez "
+        "donc dans une fenêtre de navigation privée, ou effacez ensuite votre historique "
+        "(souvent Ctrl+H ou le menu Historique)."
+    ),
+    "log_label": "Conversation",
+    "me": "Vous",
+    "bot": "Chat",
+    "input_label": "Votre message",
+    "placeholder": "Tapez votre message ici",
+    "send": "Envoyer",
+    "sending": "Envoi…",
+    "offline": "Pas encore envoyé : pas de connexion. Nous réessayons dans un instant.",
+    "slow_down": "Doucement : vous envoyez beaucoup de messages à la fois. Réessayez bientôt.",
+    "trouble": "Quelque chose n'a pas marché de notre côté. Réessayez.",
+    "gone": "Cette conversation a été effacée ou a expiré.",
+    "restart": "Recommencer",
+    "no_cookie": (
+        "Votre navigateur ne permet pas à ce chat de garder un cookie ici (c'est le cas quand "
+        "le chat est intégré dans un autre site). Ouvrez le chat dans un onglet à part."
+    ),
+    "open_tab": "Ouvrir le chat dans un nouvel onglet",
+    "noscript": "Ce chat ne fonctionne qu'avec JavaScript activé.",
+}
+
+TEXTS: dict[str, dict[str, str]] = {"nl": NL, "en": EN, "fr": FR}
 
 
 def texts_for(locale: str) -> dict[str, str]:
