@@ -119,3 +119,21 @@ async def test_a_dead_workers_lock_is_released_by_postgresql(workers: list[Teleg
 async def _take(shared, key: str) -> None:
     async with session_lock(shared.engine, key):
         pass
+
+
+async def test_an_update_is_still_answered_when_the_ledger_cannot_be_reached(
+    workers: list[TelegramBot], api: FakeBotApi
+) -> None:
+    """The database away for a moment: better one possible repeat than a man left unanswered."""
+    bot = workers[0]
+    await bot.handler.ledger.engine.dispose()  # the ledger's connections gone
+
+    async def unreachable(update_id: int) -> bool:
+        raise ConnectionError("database restarting")
+
+    bot.handler.ledger.claim = unreachable  # type: ignore[method-assign]
+    chat_id = 730_000_004
+    update = {**updates.command_update(chat_id, "start"), "update_id": 77}
+    api.state.register(update)
+    await bot.handler(update)
+    assert api.count("sendMessage", chat_id) == 1

@@ -88,7 +88,11 @@ class UpdateHandler:
         update_id = update.get("update_id")
         if self.ledger is None or type(update_id) is not int:
             return True
-        if await self.ledger.claim(update_id):
+        try:
+            if await self.ledger.claim(update_id):
+                return True
+        except Exception as exc:  # the database away: the turn will say so kindly, or work
+            log.warning("could not claim the update error=%s", type(exc).__name__)
             return True
         log.info("update delivered again; already taken by a worker")
         return False
