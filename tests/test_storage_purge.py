@@ -84,21 +84,39 @@ async def test_open_store_memory_url():
     assert store.ttl_seconds == 60
 
 
+class WatchedStore(MemoryStore):
+    """A memory store that tells the test each purge it ran and how many sessions it removed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.purges: asyncio.Queue[int] = asyncio.Queue()
+
+    async def purge(self, now: float) -> int:
+        removed = await super().purge(now)
+        self.purges.put_nowait(removed)
+        return removed
+
+
+async def removed_by_purges(store: WatchedStore, wanted: int) -> int:
+    """Sessions the purge loop removed, awaiting its purges until `wanted` are gone."""
+    removed = 0
+    while removed < wanted:
+        removed += await asyncio.wait_for(store.purges.get(), 2)
+    return removed
+
+
 async def test_purge_loop_purges_until_the_store_closes():
     clock = FakeClock()
-    store = MemoryStore(TTL, clock=clock)
+    store = WatchedStore(TTL, clock=clock)
     await store.put(key_for(1), make_session(updated=START - TTL - 1))
     await store.put(key_for(2), make_session(updated=START))
     task = asyncio.create_task(purge_loop(store, 0.01))
-    await asyncio.sleep(0.05)
-    assert await store.count() == 1
+    assert await asyncio.wait_for(store.purges.get(), 2) == 1  # the first purge, at once
+    assert await store.delete(key_for(1)) is False  # the row is gone, not merely not counted
     await store.put(key_for(3), make_session(updated=START))
     clock.now = START + TTL + 1  # both remaining sessions expire; the loop removes them
-    for _ in range(100):
-        await asyncio.sleep(0.01)
-        if not store._rows:
-            break
-    assert store._rows == {}
+    assert await removed_by_purges(store, 2) == 2
+    assert [await store.delete(key_for(n)) for n in (2, 3)] == [False, False]
     await store.close()
     await asyncio.wait_for(task, 1)  # the loop ends by itself once the store is closed
 

@@ -381,16 +381,17 @@ async def test_a_read_that_overlaps_a_delete_is_not_cached(backend: Backend):
     await written_by_another_process(backend, 5)
     store = await backend.open()
     original = store._reader.read
-    deleted = asyncio.Event()
+    read, deleted = asyncio.Event(), asyncio.Event()
 
     async def slow_read(key: str):
         row = await original(key)  # the row as it was, before the delete below
+        read.set()
         await deleted.wait()
         return row
 
     store._reader.read = slow_read  # type: ignore[method-assign]
     reading = asyncio.create_task(store.get(key_for(5)))
-    await asyncio.sleep(0.05)
+    await asyncio.wait_for(read.wait(), 5)
     store._reader.read = original  # type: ignore[method-assign]
     assert await store.delete(key_for(5)) is True
     deleted.set()
