@@ -244,10 +244,16 @@ def test_duplicate_key_is_a_problem_not_a_traceback(tmp_path):
 
 
 def test_empty_and_missing_files_are_explained(tmp_path):
-    assert "empty" in load_errors(tmp_path, "# nothing yet\n")[0].message
+    empty = load_errors(tmp_path, "# nothing yet\n")
+    assert [str(p) for p in empty] == [
+        f"{tmp_path / 'referrals.yaml'}:1: error: the file is empty; it needs at least one entry"
+    ]
     with pytest.raises(DataError) as caught:
         load_directory(tmp_path / "nope.yaml")
-    assert "does not exist" in caught.value.problems[0].message
+    assert [str(p) for p in caught.value.problems] == [
+        f"{tmp_path / 'nope.yaml'}:1: error: the referral file does not exist "
+        "(check the path or FIRSTCONTACT_REFERRALS)"
+    ]
 
 
 def test_short_numbers_are_valid_per_country(tmp_path):
