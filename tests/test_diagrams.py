@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.definitions.bundle import DEFAULT_FLOWS_DIR, load_all
 from bot.review.mermaid import diagram, intent_targets
 
@@ -25,3 +27,18 @@ def test_each_flow_has_a_current_diagram(update_goldens: bool) -> None:
     assert not stale, f"out of date: {stale} (pytest tests/test_diagrams.py --update-goldens)"
     extra = {p.stem for p in DIAGRAMS.glob("*.mmd")} - set(flows)
     assert not extra, f"diagrams without a flow: {extra}"
+
+
+def test_every_drawing_has_a_legend_for_each_kind_it_shows() -> None:
+    """As python-telegram-bot's example diagrams: each shape is explained beside the drawing,
+    and entry, question, hand-off and end steps are styled apart."""
+    for path in sorted(DIAGRAMS.glob("*.mmd")):
+        text = path.read_text("utf-8")
+        used = set(re.findall(r":::k_(\w+)", text))
+        assert {"entry", "question"} <= used, path.name
+        for kind in used:
+            assert f"classDef k_{kind} " in text, (path.name, kind)
+            assert re.search(rf"^\s+legend_{kind}.*:::k_{kind}$", text, re.M), (path.name, kind)
+        styles = dict(re.findall(r"^\s+classDef k_(\w+) (\S+)$", text, re.M))
+        kinds = ("entry", "question", "handoff", "end")
+        assert len({styles[kind] for kind in kinds}) == len(kinds), path.name
