@@ -40,6 +40,7 @@ from bot.channels.web import WebChat, WebLimits, WebOptions
 from bot.engine.model import Start
 from bot.runtime import load_runtime
 from storage import open_store, session_key
+from tests.auxil.webchat import Shown
 
 DOCS = common.ROOT / "docs" / "benchmarks.md"
 SECTION = "## Web chat"
@@ -121,26 +122,15 @@ async def _serve(conn: Connection, stored: int) -> None:
 # ---- the men ----------------------------------------------------------------------------------
 
 
-class Man:
-    """One browser: his cookie, CSRF token, last message id and the buttons he sees."""
+class Man(Shown):
+    """One browser: his cookie and what his page has shown (CSRF token, last id, buttons)."""
 
     def __init__(self, n: int):
+        super().__init__()
         self.n = n
         self.cookie = ""
-        self.csrf = ""
-        self.ack = 0
-        self.buttons: list[dict[str, str]] = []
         self.sent = 0
         self.rng = random.Random(n)
-
-    def take(self, events: list[dict[str, Any]]) -> None:
-        for event in events:
-            if event["type"] in ("chat_started", "chat_resumed"):
-                self.csrf = event["csrf"]
-            elif event["type"] == "msg_out":
-                self.ack = max(self.ack, event["msg_id"])
-                if event["buttons"]:
-                    self.buttons = event["buttons"]
 
     def next_command(self) -> dict[str, Any]:
         self.sent += 1

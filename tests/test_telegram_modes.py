@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import socket
-import sys
 import time
 from functools import partial
 from pathlib import Path
@@ -24,7 +23,7 @@ from bot.channels.telegram import TelegramBot, TelegramOptions, WebhookOptions
 from bot.runtime import Runtime
 from storage import SessionStore, load_or_create_secret, open_store, session_key
 from tests.auxil import updates
-from tests.auxil.e2e import SECRET, Chat, find_handoff, key, scenario_handoff
+from tests.auxil.e2e import SECRET, Chat, find_handoff, key, scenario_handoff, start_run_command
 from tests.auxil.fakebotapi import SECRET_HEADER, FakeBotApi
 
 WEBHOOK_SECRET = "e2e-Webhook_secret-123"
@@ -93,20 +92,6 @@ async def test_webhook_mode(api: FakeBotApi, store: SessionStore, runtime: Runti
     finally:
         await bot.stop()
     assert api.calls_rejected == []
-
-
-async def start_run_command(env: dict[str, str]) -> asyncio.subprocess.Process:
-    """`firstcontact run` as its own process, as an operator starts it."""
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
-        cwd=MAIN,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
 
 
 async def test_run_command_stops_on_sigterm_and_keeps_the_session(

@@ -10,7 +10,6 @@ import asyncio
 import os
 import signal
 import socket
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import aiohttp
 
 from bot import config
+from tests.auxil.e2e import start_run_command
 from tests.auxil.fakebotapi import FakeBotApi
 from tests.auxil.webchat import Client, messages
 
@@ -47,17 +47,7 @@ def environment(tmp_path: Path, port: int, **extra: str) -> dict[str, str]:
 @asynccontextmanager
 async def running(env: dict[str, str], *args: str) -> AsyncIterator[tuple[str, list[str]]]:
     """The command, started; yields the line it printed and a list its stderr ends up in."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
-        *args,
-        cwd=MAIN,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_run_command(env, *args)
     stderr: list[str] = []
     try:
         assert process.stdout is not None

@@ -9,12 +9,14 @@ scenarios follow the flows as volunteers change them.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from bot.channels.telegram import Limits, TelegramBot, TelegramOptions
@@ -24,6 +26,8 @@ from bot.regions import region_chain
 from bot.runtime import Runtime
 from storage import SessionStore, session_key
 from tests.auxil.fakebotapi import FakeBotApi
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SECRET = b"telegram-e2e-secret-" + b"0123456789" * 4
 MAX_SENDS_PER_UPDATE = 4  # two replies (e.g. "expired" + greeting), each split at most once
@@ -35,6 +39,21 @@ STARTUP_METHODS = {
     "deleteWebhook",
     "getUpdates",
 }
+
+
+async def start_run_command(env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+    """`firstcontact run` as its own process, as an operator starts it."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 def key(chat_id: int) -> str:

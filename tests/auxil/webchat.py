@@ -41,15 +41,32 @@ def generous() -> WebLimits:
     return WebLimits(session_burst=1000, address_burst=10_000, start_burst=1000)
 
 
-class Client:
-    """One browser's worth of state: the cookie jar, the CSRF token and the last shown id."""
+class Shown:
+    """What a page keeps from the events it got: the CSRF token, the last id, the buttons."""
 
-    def __init__(self, base: str, session: ClientSession):
-        self.base = base
-        self.http = session
+    def __init__(self) -> None:
         self.csrf = ""
         self.ack = 0
         self.buttons: list[dict[str, str]] = []
+
+    def take(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for event in events:
+            if event["type"] in ("chat_started", "chat_resumed"):
+                self.csrf = event["csrf"]
+            elif event["type"] == "msg_out":
+                self.ack = max(self.ack, event["msg_id"])
+                if event["buttons"]:
+                    self.buttons = event["buttons"]
+        return events
+
+
+class Client(Shown):
+    """One browser over aiohttp: its cookie jar, and what its page has shown."""
+
+    def __init__(self, base: str, session: ClientSession):
+        super().__init__()
+        self.base = base
+        self.http = session
 
     async def post(self, body: Any, **kw: Any) -> tuple[int, dict[str, Any]]:
         """POST a command as given (plus the CSRF header); a 200's events are taken in."""
@@ -70,16 +87,6 @@ class Client:
         status, json = await self.post(body)
         assert status == 200, json
         return json["events"]
-
-    def take(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        for event in events:
-            if event["type"] in ("chat_started", "chat_resumed"):
-                self.csrf = event["csrf"]
-            elif event["type"] == "msg_out":
-                self.ack = max(self.ack, event["msg_id"])
-                if event["buttons"]:
-                    self.buttons = event["buttons"]
-        return events
 
     async def start(self, locale: str = "nl") -> list[dict[str, Any]]:
         return await self.command({"type": "start_chat", "locale": locale, "ack": None})
