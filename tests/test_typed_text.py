@@ -123,7 +123,7 @@ def test_a_learned_topic_guess_is_offered_first_not_followed(runtime) -> None:
     """When only the learned weights name a topic, the man is not moved on a guess."""
     engine = runtime.engine
     recogniser = engine.intents.recogniser
-    text = "wie leest dit eigenlijk"
+    text = "wie leest er mee"
     verdict = recogniser.read(text)
     assert verdict.learned_topic and verdict.topics, verdict.scores
     session = session_at("main:menu", "NL")
