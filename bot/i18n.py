@@ -22,6 +22,21 @@ FORMAT_LOCALES = {"en": "en_GB", "fr": "fr_BE"}
 LANGUAGE_ORDER = ("nl", "fr", "en", "ar", "tr", "pl")
 
 
+def review_status(header_comment: str) -> str:
+    """The catalog header's 'Review:' line ('not reviewed by a native speaker (...)'), or
+    'unknown' when a catalog does not say; the README and `i18n stats` repeat it."""
+    for line in header_comment.splitlines():
+        text = line.lstrip("# ").strip()
+        if text.lower().startswith("review:"):
+            return text.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def is_reviewed(status: str) -> bool:
+    """Only a header that says 'reviewed by ...' counts: anything else is not reviewed."""
+    return status.lower().startswith("reviewed by")
+
+
 def referral_context(key: str) -> str:
     """The msgctxt of a directory entry's own words (its name and `serves` line)."""
     return f"referral:{key}"

@@ -10,7 +10,8 @@ from pathlib import Path
 from bot.commands import flows_diff, flows_render
 from bot.commands.parsers import add_command, add_group
 from bot.definitions.bundle import DEFAULT_FLOWS_DIR, check_all, load_all
-from bot.problems import ERROR, WARNING, errors
+from bot.i18n import DEFAULT_LOCALES_DIR
+from bot.problems import ERROR, WARNING, Problem, errors
 
 
 def _command(sub, name: str, help_: str, example: str, func) -> argparse.ArgumentParser:
@@ -45,6 +46,12 @@ def register(sub) -> None:
         type=Path,
         help="the referral directory file to check against (default: flows/referrals.yaml)",
     )
+    check.add_argument(
+        "--locales-dir",
+        type=Path,
+        default=DEFAULT_LOCALES_DIR,
+        help="the translations every current text must have (default: locales/)",
+    )
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     _command(
         inner,
@@ -63,6 +70,8 @@ def run_check(args: argparse.Namespace) -> int:
     facts, ref_problems = directory_facts(args.referrals, today=date.today())
     _, _, problems = check_all(args.flows_dir, facts, message_length(facts))
     problems = ref_problems + problems
+    if not errors(problems):  # the texts are sound: now every language must follow them
+        problems += translation_problems(args.flows_dir, args.locales_dir, args.referrals)
     found = errors(problems)
     warnings = [p for p in problems if p.level == WARNING]
     for problem in problems:
@@ -71,6 +80,16 @@ def run_check(args: argparse.Namespace) -> int:
     verdict = "FAILED" if failed else "OK"
     print(f"{verdict}: {len(found)} error(s), {len(warnings)} warning(s)")
     return 1 if failed else 0
+
+
+def translation_problems(
+    flows_dir: Path, locales_dir: Path, referrals: Path | None
+) -> list[Problem]:
+    """Each language's missing, fuzzy or unsafe translations of the texts just checked."""
+    from bot.i18n_checks import catalog_problems
+    from bot.i18n_extract import build_template
+
+    return catalog_problems(build_template(flows_dir, referrals), locales_dir)
 
 
 def run_list(args: argparse.Namespace) -> int:

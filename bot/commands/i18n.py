@@ -16,31 +16,47 @@ def register(sub) -> None:
     inner = add_group(
         sub,
         "i18n",
-        "extract texts for translators and update the language files",
-        "firstcontact i18n update en",
-        "Translations live in locales/<lang>/LC_MESSAGES/firstcontact.po.",
+        "extract texts for translators, update and check the language files",
+        "firstcontact i18n update",
+        "Translations live in locales/<lang>/LC_MESSAGES/firstcontact.po (locales/README.md).",
         "i18n_command",
     )
     for name, help_, example, func in (
         (
             "extract",
-            "write locales/firstcontact.pot with every text from the flows and the directory",
+            "write locales/firstcontact.pot with every text from the flows and the directory "
+            "(the same as `pybabel extract -F babel.cfg`)",
             "firstcontact i18n extract",
             run_extract,
         ),
         (
             "update",
-            "add new texts to a language's .po file (creates it if missing)",
-            "firstcontact i18n update en",
+            "add new texts to the languages' .po files and mark changed ones fuzzy (every "
+            "language unless you name some; creates a file for a new language)",
+            "firstcontact i18n update fr ar",
             run_update,
         ),
-        ("stats", "how much of each language is translated", "firstcontact i18n stats", run_stats),
+        (
+            "check",
+            "fail if any language misses a current text, has a fuzzy one, or a translation "
+            "breaks a rule (placeholders, numbers, length, right-to-left isolates)",
+            "firstcontact i18n check",
+            run_check,
+        ),
+        (
+            "stats",
+            "how much of each language is translated, and who reviewed it",
+            "firstcontact i18n stats",
+            run_stats,
+        ),
     ):
         parser = add_command(inner, name, help_, example, func)
         parser.add_argument("--flows-dir", type=Path, default=DEFAULT_FLOWS_DIR)
         parser.add_argument("--locales-dir", type=Path, default=DEFAULT_LOCALES_DIR)
         if name == "update":
-            parser.add_argument("locale", help="language code, e.g. en")
+            parser.add_argument(
+                "locale", nargs="*", help="language codes, e.g. fr (default: every language)"
+            )
 
 
 def _template(args):
@@ -66,37 +82,50 @@ def run_extract(args: argparse.Namespace) -> int:
 
 
 def run_update(args: argparse.Namespace) -> int:
+    from bot.i18n_checks import shipped
     from bot.i18n_extract import update_locale
 
     template = _template(args)
     if template is None:
         return 1
-    try:
-        done, total = update_locale(template, args.locales_dir, args.locale)
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    print(f"{args.locale}: {done} of {total} texts translated")
+    locales = args.locale or [one.locale for one in shipped(args.locales_dir)]
+    for locale in locales:
+        try:
+            done, total = update_locale(template, args.locales_dir, locale)
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        print(f"{locale}: {done} of {total} texts translated")
     return 0
 
 
-def run_stats(args: argparse.Namespace) -> int:
-    from babel.messages.pofile import read_po
+def run_check(args: argparse.Namespace) -> int:
+    from bot.i18n_checks import catalog_problems
 
+    template = _template(args)
+    if template is None:
+        return 1
+    problems = catalog_problems(template, args.locales_dir)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{'FAILED' if problems else 'OK'}: {len(problems)} problem(s) in the translations")
+    return 1 if problems else 0
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    from bot.i18n_checks import review_of, shipped
     from bot.i18n_extract import translated_count
 
     template = _template(args)
     if template is None:
         return 1
     wanted = {(m.context, m.id) for m in template if m.id}
-    for po in sorted(args.locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        with po.open("rb") as fh:
-            catalog = read_po(fh)
-        done, _ = translated_count(catalog)
-        have = {(m.context, m.id) for m in catalog if m.id and m.string and not m.fuzzy}
+    for one in shipped(args.locales_dir):
+        done, _ = translated_count(one.catalog)
+        have = {(m.context, m.id) for m in one.catalog if m.id and m.string and not m.fuzzy}
         missing = len(wanted - have)
         print(
-            f"{po.parts[-3]}: {done} translated, {missing} of {len(wanted)} current texts "
-            "still to do"
+            f"{one.locale}: {done} translated, {missing} of {len(wanted)} current texts "
+            f"still to do; review: {review_of(one.catalog)}"
         )
     return 0

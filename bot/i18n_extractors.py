@@ -1,0 +1,98 @@
+"""Babel extractors (entry points in `babel.extractors`) for what a man reads: so plain
+`pybabel extract -F babel.cfg -o locales/firstcontact.pot .` and `firstcontact i18n extract`
+write the same template.
+
+Each yields Babel's (line, funcname, messages, comments): funcname `pgettext` with
+(context, Dutch text), the context saying where the text is used (`main:welkom` for the step
+`welkom` of flows/main.yaml, `intent:emergency`, `referral:<key>`, `referrals` for the card's
+own lines) and a translator comment saying where the man sees it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from babel.messages.extract import extract_python
+
+from bot.definitions.bundle import INTENTS_FILE
+from bot.definitions.flowfile import load_flow
+from bot.definitions.intentsfile import load_intents
+from bot.i18n import referral_context
+from bot.referrals.load import parse_directory
+
+PGETTEXT = "pgettext"  # in Babel's default keywords as ((1, 'c'), 2): context first
+CARD_CONTEXT = "referrals"  # the card's own lines ("Bel {phone}", "Nu open", ...)
+REFERRALS_FILE = "referrals.yaml"
+Extracted = tuple[int, str, tuple[str, str], list[str]]
+
+
+def _path(fileobj: IO[bytes]) -> Path:
+    name = getattr(fileobj, "name", None)
+    if not name:
+        raise ValueError("the flows extractor reads files by name (pybabel and i18n do)")
+    return Path(name)
+
+
+def extract_flows(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]
+) -> Iterator[Extracted]:
+    """Texts of one YAML file in flows/: a flow's steps, the intents' buttons, or the
+    directory's names and `serves` lines. A broken file raises DataError (file and line)."""
+    path = _path(fileobj)
+    if path.name == INTENTS_FILE:
+        yield from _intents(path)
+    elif path.name == REFERRALS_FILE:
+        yield from _directory(fileobj, path)
+    else:
+        yield from _flow(path)
+
+
+def _flow(path: Path) -> Iterator[Extracted]:
+    flow = load_flow(path)
+    for step in flow.steps.values():
+        context = f"{flow.id}:{step.id}"
+        line = step.where.line if step.where else 0
+        if step.text:
+            kind = "shown on its own" if step.end else "the message"
+            yield line, PGETTEXT, (context, step.text), [f"step {context}: {kind}"]
+        for choice in step.choices:
+            at = choice.where.line if choice.where else line
+            yield at, PGETTEXT, (context, choice.label), [f"button under step {context}"]
+        if step.free_text and step.free_text.reply:
+            note = f"step {context}: reply when he types instead of pressing a button"
+            yield line, PGETTEXT, (context, step.free_text.reply), [note]
+
+
+def _intents(path: Path) -> Iterator[Extracted]:
+    intents = load_intents(path)
+    for name, spec in intents.specs.items():
+        if spec.button:
+            line = spec.where.line if spec.where else 0
+            note = f"button under every message (intent {name})"
+            yield line, PGETTEXT, (f"intent:{name}", spec.button), [note]
+
+
+def _directory(fileobj: IO[bytes], path: Path) -> Iterator[Extracted]:
+    directory = parse_directory(fileobj.read().decode("utf-8"), str(path))
+    for entry in directory.entries:
+        if not entry.active:
+            continue  # never shown: nothing to translate
+        lines = dict(entry.lines)
+        context = referral_context(entry.key)
+        for field, text, note in (
+            ("name", entry.name, "referral card title: translate only what is not a proper name"),
+            ("serves", entry.serves, "referral card: who this line is for"),
+        ):
+            if text:
+                yield lines.get(field, 0), PGETTEXT, (context, text), [f"{note} ({entry.key})"]
+
+
+def extract_cards(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]
+) -> Iterator[Extracted]:
+    """The `_()` strings of the referral card code, each in the card context."""
+    for line, _func, message, comments in extract_python(fileobj, {"_": None}, [], options):
+        if isinstance(message, str):
+            yield line, PGETTEXT, (CARD_CONTEXT, message), [*comments, "referral card line"]
