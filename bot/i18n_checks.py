@@ -103,13 +103,17 @@ def _problems(template: Catalog, one: Shipped) -> list[Problem]:
                 have, f"{where}: the Dutch changed since it was translated (fuzzy). To fix: {fix}"
             )
             continue
-        for text in _text_problems(wanted, str(have.string), rtl):
+        forms = have.string if isinstance(have.string, tuple | list) else (have.string,)
+        if not all(forms):
+            error(have, f"{where}: a plural form has no translation. To fix: {fix}")
+            continue
+        for text in dict.fromkeys(p for form in forms for p in _text_problems(wanted, form, rtl)):
             error(have, f"{where}: {text}")
     return problems
 
 
 def _text_problems(wanted: Message, text: str, rtl: bool) -> Iterable[str]:
-    source = str(wanted.id)
+    source = str(wanted.id[0]) if isinstance(wanted.id, tuple | list) else str(wanted.id)
     if _fields(source) != _fields(text):
         yield (
             f"the placeholders must be the Dutch ones ({', '.join(_fields(source)) or 'none'}),"

@@ -23,9 +23,10 @@ from bot.i18n import referral_context
 from bot.referrals.load import parse_directory
 
 PGETTEXT = "pgettext"  # in Babel's default keywords as ((1, 'c'), 2): context first
+NPGETTEXT = "npgettext"  # ((1, 'c'), 2, 3): context, singular, plural
 CARD_CONTEXT = "referrals"  # the card's own lines ("Bel {phone}", "Nu open", ...)
 REFERRALS_FILE = "referrals.yaml"
-Extracted = tuple[int, str, tuple[str, str], list[str]]
+Extracted = tuple[int, str, tuple[str, ...], list[str]]
 
 
 def _path(fileobj: IO[bytes]) -> Path:
@@ -93,6 +94,11 @@ def extract_cards(
     fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]
 ) -> Iterator[Extracted]:
     """The `_()` strings of the referral card code, each in the card context."""
-    for line, _func, message, comments in extract_python(fileobj, {"_": None}, [], options):
-        if isinstance(message, str):
-            yield line, PGETTEXT, (CARD_CONTEXT, message), [*comments, "referral card line"]
+    keywords = {"_": None, "ngettext": (1, 2)}
+    for line, func, message, comments in extract_python(fileobj, keywords, [], options):
+        note = [*comments, "referral card line"]
+        if func == "ngettext" and isinstance(message, tuple) and all(message[:2]):
+            singular, plural = message[0], message[1]  # the third argument is the count
+            yield line, NPGETTEXT, (CARD_CONTEXT, singular, plural), [*note, "{n} is a number"]
+        elif isinstance(message, str):
+            yield line, PGETTEXT, (CARD_CONTEXT, message), note

@@ -16,7 +16,7 @@ from bot.engine.engine import Engine
 from bot.engine.model import Say, Step
 from bot.i18n import DEFAULT_LOCALES_DIR, Catalogs, load_catalogs, referral_context
 from bot.problems import DataError, Problem
-from bot.referrals.cards import EntryText, card_text, resolve_cards
+from bot.referrals.cards import EntryText, NGettext, card_text, resolve_cards
 from bot.referrals.checks import check_directory
 from bot.referrals.load import default_path, load_directory
 from bot.referrals.model import Directory
@@ -84,10 +84,11 @@ def card_views(
     locale: str,
     gettext: Callable[[str], str] | None = None,
     entry_text: EntryText | None = None,
+    ngettext: NGettext | None = None,
 ) -> list[CardView]:
     """The cards a step shows now, as title, fact lines and links, translated."""
     cards = resolve_cards(directory, keys, region, now)
-    return [card_text(c, locale, gettext, entry_text) for c in cards]
+    return [card_text(c, locale, gettext, entry_text, ngettext) for c in cards]
 
 
 def message_length(facts: ReferralFacts | None) -> Callable[[Step, str | None], int] | None:
@@ -119,6 +120,7 @@ def load_runtime(
         locales=catalogs.locales,
         render_length=message_length(facts),
         translate=catalogs.pgettext,
+        unreviewed=catalogs.unreviewed,
     )
     flows = {flow_id: compiled.flow for flow_id, compiled in engine.flows.items()}
 
@@ -153,6 +155,9 @@ def load_runtime(
             def entry_text(entry_key: str, text: str) -> str:
                 return catalogs.pgettext(locale, referral_context(entry_key), text)
 
+            def ngettext(singular: str, plural: str, n: int) -> str:
+                return catalogs.npgettext(locale, "referrals", singular, plural, n)
+
             found = cache[key] = card_views(
                 directory,
                 keys,
@@ -161,6 +166,7 @@ def load_runtime(
                 catalogs.format_locale(locale),
                 gettext,
                 entry_text,
+                ngettext,
             )
         return found
 

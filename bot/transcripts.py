@@ -28,6 +28,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from bot.channels.conversation import Conversation, Forgotten, Output
+from bot.i18n import SOURCE_LOCALE, referral_context
 from bot.problems import ERROR, DataError, Problem, Where
 from bot.runtime import Runtime
 from bot.yamlsource import line_of, parse_round_trip, read_text
@@ -53,6 +54,7 @@ class TurnResult:
     where: Where
     expected: Any
     actual: list[Any]
+    locale: str | None = None  # the conversation's language after this turn
 
     @property
     def ok(self) -> bool:
@@ -113,8 +115,15 @@ def play(path: Path, runtime: Runtime) -> tuple[Played, Any]:
             except LookupError as exc:
                 conversation.close()
                 raise DataError([Problem(ERROR, where, str(exc))]) from None
+        session = conversation.session if conversation is not None else None
         played.results.append(
-            TurnResult(index, where, turn.get("replies"), [reply_data(o) for o in outputs])
+            TurnResult(
+                index,
+                where,
+                turn.get("replies"),
+                [reply_data(o) for o in outputs],
+                session.locale if session is not None else None,
+            )
         )
     if conversation is not None:
         conversation.close()
@@ -155,9 +164,60 @@ def _yaml() -> YAML:
     return yaml
 
 
+def dutch_in_other_languages(played: Played, runtime: Runtime) -> list[Problem]:
+    """Turns of a non-Dutch conversation that show Dutch for want of a translation: a golden
+    transcript must never learn that as what the bot says."""
+    problems = []
+    for result in played.results:
+        if not result.locale or result.locale == SOURCE_LOCALE:
+            continue
+        shown = "\n".join(
+            "\n".join([item["text"], *item.get("buttons", ())])
+            for item in result.actual
+            if isinstance(item, dict)
+        )
+        missing = [t for t in untranslated(runtime, result.locale) if t in shown]
+        if missing:
+            text = missing[0].splitlines()[0][:60]
+            problems.append(
+                Problem(
+                    ERROR,
+                    result.where,
+                    f"this {result.locale} turn would show Dutch for want of a translation "
+                    f"('{text}'): not written. Run `firstcontact i18n update`, translate the new "
+                    "and fuzzy entries, then update the goldens again",
+                )
+            )
+    return problems
+
+
+def untranslated(runtime: Runtime, locale: str) -> list[str]:
+    """The Dutch texts of the flows and the directory that have no translation in `locale`."""
+    catalogs = runtime.catalogs
+    found = []
+    for flow_id, compiled in runtime.engine.flows.items():
+        for step in compiled.flow.steps.values():
+            context = f"{flow_id}:{step.id}"
+            for text in (step.text, *(c.label for c in step.choices)):
+                if text and not catalogs.translated(locale, context, text):
+                    found.append(text)
+    for entry in runtime.directory().entries:
+        for text in (entry.name, entry.serves):
+            if (
+                text
+                and entry.active
+                and not catalogs.translated(locale, referral_context(entry.key), text)
+            ):
+                found.append(text)
+    return [t for t in found if len(t) >= 4]
+
+
 def update(path: Path, runtime: Runtime) -> bool:
     """Rewrite a transcript's replies with what the bot says now; True if the file changed."""
     played, doc = play(path, runtime)
+    leaks = dutch_in_other_languages(played, runtime)
+    if leaks:
+        raise DataError(leaks)
     for result, turn in zip(played.results, doc["turns"], strict=True):
         turn["replies"] = to_yaml_value(result.actual)
     buffer = io.StringIO()

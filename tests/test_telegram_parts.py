@@ -184,7 +184,10 @@ def _cases() -> list[tuple[dict, Incoming | None, str | None]]:
 
     def add(data: dict, chat: int, event: object, *, own: bool = True) -> None:
         mid = data["message"]["message_id"] if own else None
-        cases.append((data, Incoming(chat, chat > 0, event, message_id=mid), None))
+        language = (data["message"].get("from") or {}).get("language_code")  # for a new chat
+        cases.append(
+            (data, Incoming(chat, chat > 0, event, message_id=mid, language=language), None)
+        )
 
     add(updates.text_update(5, "/start", language_code="en-GB"), 5, Start(locale="en-GB"))
     add(updates.text_update(5, "/menu@firstcontact_bot"), 5, Text("/menu"))
@@ -205,7 +208,8 @@ def _cases() -> list[tuple[dict, Incoming | None, str | None]]:
     add(updates.group_text_update(-100, "hoi"), -100, Text("hoi"))
     for data, event in ((forged, FORGED_PRESS), (danger, Intent("emergency"))):
         qid = data["callback_query"]["id"]
-        cases.append((data, Incoming(9, True, event, callback_id=qid), qid))
+        language = data["callback_query"]["from"].get("language_code")
+        cases.append((data, Incoming(9, True, event, callback_id=qid, language=language), qid))
     cases.append((inline_only, None, inline_only["callback_query"]["id"]))
     service = _without_text(updates.text_update(5, "x"), video_chat_started={})  # empty {}
     add(service, 5, None)

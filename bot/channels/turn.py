@@ -22,6 +22,7 @@ from typing import Any, NamedTuple, Protocol
 from bot.channels.ordering import ChatLocks, FloodGate
 from bot.channels.urgency import expect_urgent
 from bot.engine.model import Event, Forget, Reply, Say, Session, Start
+from bot.languages import negotiate
 from bot.render import Message
 from bot.runtime import Runtime
 
@@ -55,6 +56,9 @@ class Inbound:
     key: str  # storage.keys.session_key(secret, channel, chat)
     event: Event
     own_ids: tuple[int, ...] = ()  # his own message's id, for "stop" to delete where it can
+    # What his client says he reads: Telegram's language_code, the browser's Accept-Language.
+    # Only a conversation that starts with this event uses it (bot/languages.py).
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,10 +171,15 @@ class Turn:
 
     async def take(self, inbound: Inbound, outbound: Outbound | None = None) -> Answer:
         """The engine's answer to one event, delivered through `outbound` if given."""
+        # His client's languages (Telegram's language_code, the browser's Accept-Language)
+        # -> the best one we have, with Babel; the engine gets our code or nothing.
+        language = negotiate(inbound.language, self.engine.locales)
         event = inbound.event
+        if isinstance(event, Start) and event.locale:
+            event = Start(locale=negotiate(event.locale, self.engine.locales))
 
         def resume(session: Session | None, now: float) -> tuple[Session | None, list[Reply]]:
-            return self.engine.resume(session, event, now)
+            return self.engine.resume(session, event, now, language)
 
         return await self._run(inbound, resume, outbound)
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.commands.common import load_runtime_or_explain
+from bot.languages import negotiate
 from bot.regions import REGIONS
 
 
@@ -20,7 +21,7 @@ def register(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--flow", help="start in this flow instead of 'main'")
-    parser.add_argument("--locale", help="language code, e.g. nl or en")
+    parser.add_argument("--locale", help="language, e.g. nl, fr, fr-BE, ar, tr or pl (default: nl)")
     parser.add_argument(
         "--region", choices=REGIONS, help="answer the region question with this region for you"
     )
@@ -52,6 +53,16 @@ def run(args: argparse.Namespace) -> int:
     runtime = load_runtime_or_explain(args.flows_dir)
     if runtime is None:
         return 2
+    if args.locale is not None:
+        locale = negotiate(args.locale, runtime.engine.locales)
+        if locale is None:
+            print(
+                f"--locale {args.locale}: the bot has no such language. "
+                f"Supported: {', '.join(runtime.engine.locales)}",
+                file=sys.stderr,
+            )
+            return 2
+        args.locale = locale
     try:
         return chat(
             runtime, flow=args.flow, locale=args.locale, region=args.region, record=args.record

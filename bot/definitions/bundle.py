@@ -71,6 +71,7 @@ def build_engine(
     locales: tuple[str, ...] = ("nl",),
     render_length: Callable[[Step, str | None], int] | None = None,
     translate: Callable[[str, str, str], str] | None = None,
+    unreviewed: frozenset[str] = frozenset(),
 ) -> Engine:
     """Load, check and compile; raise DataError (errors only) if the bot must not start."""
     flows, intents, problems = check_all(flows_dir, facts, render_length)
@@ -80,4 +81,4 @@ def build_engine(
     for warning in problems:
         log.warning("%s", warning)
     compiled = {flow_id: CompiledFlow(flow) for flow_id, flow in flows.items()}
-    return Engine(compiled, intents, locales=locales, translate=translate)
+    return Engine(compiled, intents, locales=locales, translate=translate, unreviewed=unreviewed)

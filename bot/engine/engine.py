@@ -47,6 +47,8 @@ LANGUAGE_NAMES = {
     "pl": "Polski",
 }
 
+TRANSLATION_NOTE = "vertaling"  # optional system step: this language is not reviewed yet
+
 # System messages every flow set must define (steps of flows/system.yaml).
 SYSTEM_STEPS = (
     "unknown_text",
@@ -78,12 +80,15 @@ class Engine:
         locales: tuple[str, ...] = ("nl",),
         default_locale: str = "nl",
         translate: Callable[[str, str, str], str] | None = None,
+        unreviewed: frozenset[str] = frozenset(),
     ):
         self.flows = flows
         self.intents = intents
         self.main = main
         self.locales = locales
         self.default_locale = default_locale
+        # languages no native speaker has reviewed (the catalog header says): he is told so
+        self.unreviewed = unreviewed
         # (locale, context, Dutch text) -> text as shown; lets typed labels match in any language
         self.translate = translate or (lambda locale, context, msgid: msgid)
         self.system = flows[SYSTEM].flow if SYSTEM in flows else None
@@ -97,6 +102,8 @@ class Engine:
     # ---- public -----------------------------------------------------------------------
 
     def _supported(self, locale: str | None) -> str | None:
+        """One of our languages for a tag ('fr-BE' -> 'fr'); channels negotiate a client's
+        full preference (bot/languages.py, in the turn) before the engine sees it."""
         code = (locale or "").replace("_", "-").split("-")[0].lower()
         return code if code in self.locales else None
 
@@ -119,7 +126,7 @@ class Engine:
         region: str | None = None,
     ) -> tuple[Session, list[Reply]]:
         """A new conversation at a flow's start, locale and region preset (terminal, tests)."""
-        session = self.new_session(now, locale if locale in self.locales else None)
+        session = self.new_session(now, self._supported(locale))
         session.region = region
         if flow:
             if flow not in self.flows or flow == SYSTEM:
@@ -128,13 +135,17 @@ class Engine:
         return session, self._enter(session, session.at, push=False)
 
     def resume(
-        self, session: Session | None, event: Event, now: float
+        self, session: Session | None, event: Event, now: float, language: str | None = None
     ) -> tuple[Session | None, list[Reply]]:
-        """Apply one event; returns the new session (None once forgotten) and what to say."""
+        """Apply one event; returns the new session (None once forgotten) and what to say.
+
+        `language` is the language his client asked for, already negotiated by the turn
+        (bot/languages.py); it only sets the language of a conversation that starts now.
+        """
         fresh = session is None or isinstance(event, Start)
         # /start always begins cleanly; otherwise work on a copy, never the caller's session
         if fresh:
-            wanted = event.locale if isinstance(event, Start) else None
+            wanted = (event.locale if isinstance(event, Start) else None) or language
             session = self.new_session(now, self._supported(wanted))
         else:
             session = session.copy(updated=now)
@@ -314,6 +325,9 @@ class Engine:
     def _language(self, session: Session, locale: str | None) -> tuple[Session, list[Reply]]:
         if locale and locale in self.locales:
             session.locale = locale
+            if locale in self.unreviewed and self._has_system(TRANSLATION_NOTE):
+                note = self._again(session, TRANSLATION_NOTE)
+                return session, [self._system(session, "language_switched"), note]
             return session, [self._again(session, "language_switched")]
         buttons = tuple(
             Button(LANGUAGE_NAMES.get(loc, loc), "language", Intent("language", loc))
@@ -388,6 +402,9 @@ class Engine:
         flow_id, _, step_id = at.partition(":")
         compiled = self.flows.get(flow_id)
         return compiled is not None and flow_id != SYSTEM and step_id in compiled.flow.steps
+
+    def _has_system(self, name: str) -> bool:
+        return self.system is not None and name in self.system.steps
 
     def _system_step(self, at: str) -> Step:
         return self._step(at if ":" in at else f"{SYSTEM}:{at}")

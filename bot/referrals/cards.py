@@ -139,6 +139,10 @@ class CardText:
     phone: str = ""  # as written in its "Bel ..." line, so a web page can make it a tel: link
 
 
+# (Dutch singular, Dutch plural, n) -> the right form in the reader's language
+NGettext = Callable[[str, str, int], str]
+CLOSING_SOON = 3600  # seconds: a card says "closes in N minutes" from an hour before closing
+
 # (entry key, Dutch name or serves text) -> that text in the reader's language
 EntryText = Callable[[str, str], str]
 
@@ -152,6 +156,7 @@ def card_text(
     locale: str = "nl",
     gettext: Callable[[str], str] | None = None,
     entry_text: EntryText | None = None,
+    ngettext: NGettext | None = None,
 ) -> CardText:
     """The card's parts, each Dutch string marked with `_` so the lead can translate them.
 
@@ -168,7 +173,7 @@ def card_text(
         lines.append(_("Nu open, in plaats van {name}").format(name=tr(other.key, other.name)))
     if entry.phone:
         lines.append(_("Bel {phone}").format(phone=entry.phone))
-    status_line = _status_line(card.status, locale, _, card.at)
+    status_line = _status_line(card.status, locale, _, card.at, ngettext or _dutch_plural)
     if status_line:
         lines.append(status_line)
     flags = [_("gratis")] if entry.free else []
@@ -205,8 +210,16 @@ def render_card_text(
     return "\n".join((parts.title, *parts.lines, *links))
 
 
+def _dutch_plural(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
 def _status_line(
-    status: OpenStatus | None, locale: str, _: Callable[[str], str], now: datetime | None
+    status: OpenStatus | None,
+    locale: str,
+    _: Callable[[str], str],
+    now: datetime | None,
+    ngettext: NGettext = _dutch_plural,
 ) -> str:
     if status is None:
         return ""
@@ -215,6 +228,11 @@ def _status_line(
     if status.is_open:
         if status.closes_at is None:
             return _("Nu open")
+        left = _minutes_left(status.closes_at, now)
+        if left is not None:  # closing within the hour: say how long, he may want to call now
+            return ngettext(
+                "Nu open — sluit over {n} minuut", "Nu open — sluit over {n} minuten", left
+            ).format(n=left)
         return _("Nu open — tot {time}").format(time=_clock(status.closes_at, locale))
     if status.opens_at is None:
         return _("Nu gesloten")
@@ -222,6 +240,14 @@ def _status_line(
     return _("Nu gesloten — opent {day} om {time}").format(
         day=when, time=_clock(status.opens_at, locale)
     )
+
+
+def _minutes_left(closes_at: datetime, now: datetime | None) -> int | None:
+    """Whole minutes until closing when that is within the hour (at least 1), else None."""
+    if now is None:
+        return None
+    seconds = (closes_at - now).total_seconds()
+    return max(1, int(seconds // 60)) if 0 < seconds <= CLOSING_SOON else None
 
 
 def _clock(moment: datetime, locale: str) -> str:

@@ -124,7 +124,7 @@ class UpdateHandler:
         # chats' under the send cap. If its answer will be urgent, they all go first from now.
         urgent = self.turn.urgent_ahead(key, incoming.event)
         own = () if incoming.message_id is None else (incoming.message_id,)
-        inbound = Inbound(key, incoming.event, own)
+        inbound = Inbound(key, incoming.event, own, incoming.language)
         with self.sender.expedite(incoming.chat_id, urgent):
             try:
                 await self.turn.take(inbound, ChatOutbound(self.sender, incoming.chat_id, tag))

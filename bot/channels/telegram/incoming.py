@@ -85,6 +85,7 @@ class Incoming:
     event: Event | None
     message_id: int | None = None  # the man's own message, deletable on "stop"
     callback_id: str | None = None  # must always be answered
+    language: str | None = None  # the sender's language_code (used when a conversation starts)
 
 
 def message_kind(message: dict[str, Any]) -> str | None:
@@ -127,7 +128,9 @@ def classify(update: dict[str, Any]) -> Incoming | None:
         where = _chat(query.get("message"))
         if where is None or not isinstance(query.get("id"), str):
             return None
-        return Incoming(*where, pressed(query.get("data")), callback_id=query["id"])
+        return Incoming(
+            *where, pressed(query.get("data")), callback_id=query["id"], language=_language(query)
+        )
     edited = update.get("edited_message") or update.get("edited_channel_post")
     if edited is not None:
         where = _chat(edited)
@@ -137,12 +140,19 @@ def classify(update: dict[str, Any]) -> Incoming | None:
     if where is None:
         return None
     text = message.get("text")
+    language = _language(message)
     if isinstance(text, str):
-        user = message.get("from")
-        language = user.get("language_code") if isinstance(user, dict) else None
-        event: Event | None = typed(text, language if isinstance(language, str) else None)
+        event: Event | None = typed(text, language)
     else:
         kind = message_kind(message)
         event = Unsupported(kind) if kind else None
     message_id = _whole(message.get("message_id"), MAX_MESSAGE_ID)
-    return Incoming(*where, event, message_id=message_id if message_id and message_id > 0 else None)
+    own = message_id if message_id and message_id > 0 else None
+    return Incoming(*where, event, message_id=own, language=language)
+
+
+def _language(sent: dict[str, Any]) -> str | None:
+    """The sender's language_code ('fr', 'pt-br'), if Telegram gave one that looks like it."""
+    user = sent.get("from")
+    code = user.get("language_code") if isinstance(user, dict) else None
+    return code[:35] if isinstance(code, str) and code else None

@@ -108,8 +108,11 @@ class ChatApi:
         token = self.guard.new_token()
         key = self.guard.key(token)
         chat = self.chats.get(key)
-        start = Start(locale=self._locale(request, command))
-        await self.turn.take(Inbound(key, start), WebOutbound(chat, self.chats))
+        # The page's language if the bot speaks it, else the browser's Accept-Language: the
+        # turn negotiates both (bot/languages.py), as it does Telegram's language_code.
+        start = Start(locale=command.locale)
+        accept = request.headers.get("Accept-Language")
+        await self.turn.take(Inbound(key, start, language=accept), WebOutbound(chat, self.chats))
         response = self._events(chat, None, self._hello(token, "started"))
         self.guard.set_cookie(request, response, token)
         log.debug("web chat started session=%s", key[:8])
@@ -135,14 +138,6 @@ class ChatApi:
             log.debug("web chat forgotten by quick exit session=%s", key[:8])
         return response
 
-    def _locale(self, request: web.Request, command: Command) -> str | None:
-        """The page's language if the bot speaks it, else the browser's first that it does."""
-        for tag in (command.locale, *accepted_languages(request.headers.get("Accept-Language"))):
-            code = (tag or "").replace("_", "-").split("-")[0].lower()
-            if code in self.locales:
-                return code
-        return None
-
     def _hello(self, token: str, how: str) -> dict[str, Any]:
         return {"type": f"chat_{how}", "csrf": self.guard.csrf(token)}
 
@@ -165,19 +160,3 @@ def _slow_down() -> web.Response:
     response = error_response(429, "slow_down", "Too many requests; wait a moment.")
     response.headers["Retry-After"] = "2"
     return response
-
-
-def accepted_languages(header: str | None, limit: int = 8) -> list[str]:
-    """Accept-Language tags, most wanted first ('fr-BE,fr;q=0.8' -> ['fr-BE', 'fr'])."""
-    wanted: list[tuple[float, int, str]] = []
-    for index, part in enumerate((header or "").split(",")[:limit]):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        if tag and tag != "*" and quality > 0:
-            wanted.append((-quality, index, tag.strip()))
-    return [tag for _, _, tag in sorted(wanted)]

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.channels.turn import Limits, SessionStore, Turn
-from bot.channels.web.api import MAX_BODY, ChatApi, accepted_languages
+from bot.channels.web.api import MAX_BODY, ChatApi
 from bot.channels.web.chats import Chats
 from bot.channels.web.guard import Guard, Keyer, WebLimits
 from bot.channels.web.headers import AccessLogger, Handler, middleware
 from bot.channels.web.page import Asset, Pages, load_assets
+from bot.languages import negotiate
 from bot.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -119,11 +120,8 @@ class WebChat:
         )
 
     def _page_locale(self, request: web.Request) -> str:
-        for tag in accepted_languages(request.headers.get("Accept-Language")):
-            code = tag.split("-")[0].lower()
-            if code in self.locales:
-                return code
-        return self.locales[0] if self.locales else "nl"
+        wanted = negotiate(request.headers.get("Accept-Language"), self.locales)
+        return wanted or (self.locales[0] if self.locales else "nl")
 
     async def static(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
