@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import helpers
 import pytest
 
 from bot.channels.conversation import Conversation
@@ -18,6 +17,7 @@ from bot.engine.model import Start, Text
 from bot.languages import negotiate, preferred
 from bot.runtime import Runtime
 from storage.memory import MemoryStore
+from tests.auxil import updates
 
 NOW = datetime.fromisoformat("2026-11-23T10:00:00+01:00")
 OURS = ("nl", "fr", "en", "ar", "tr", "pl")
@@ -108,13 +108,13 @@ async def test_the_language_of_a_running_conversation_is_his_choice(runtime: Run
 
 
 def test_telegram_hands_on_the_sender_language_for_messages_and_presses() -> None:
-    update = helpers.text_update(5, "hallo", language_code="ar")
+    update = updates.text_update(5, "hallo", language_code="ar")
     assert classify(update).language == "ar"
-    shown = helpers.make_message(helpers.make_chat(5), None, text="Hoi.")
-    user = helpers.make_user(5, language_code="tr")
-    press = helpers.callback_update(shown, "p|x|main:welkom|0", user=user)
+    shown = updates.make_message(updates.make_chat(5), None, text="Hoi.")
+    user = updates.make_user(5, language_code="tr")
+    press = updates.callback_update(shown, "p|x|main:welkom|0", user=user)
     assert classify(press).language == "tr"
-    assert classify(helpers.text_update(5, "hallo", language_code=None)).language is None
+    assert classify(updates.text_update(5, "hallo", language_code=None)).language is None
 
 
 def test_an_arabic_speaking_man_in_flanders_gets_flemish_lines_in_arabic(runtime) -> None:
