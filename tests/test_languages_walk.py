@@ -22,6 +22,7 @@ from bot.render import Message
 from bot.runtime import Runtime
 
 LANGUAGES = ("en", "fr", "ar", "tr", "pl")
+MAX_MESSAGE = 4096  # characters in one Telegram message
 # A Sunday night: most lines are closed, so cards say when they open and add what is open now.
 NOW = datetime(2026, 11, 29, 23, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
 DUTCH_DATES = re.compile(
@@ -83,6 +84,7 @@ def test_no_dutch_leaks_into_another_language(runtime, dutch_only, locale) -> No
     walked = 0
     for where, region, message in _walk(runtime, locale):
         walked += 1
+        assert len(message.plain()) <= MAX_MESSAGE, (locale, where, region)  # with its cards
         for part in _parts(message):
             leaks = [d for d in dutch_only[locale] if d in part]
             assert not leaks, (locale, where, region, leaks[:2])

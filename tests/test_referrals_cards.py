@@ -291,9 +291,13 @@ def test_in_french_the_french_lines_come_first_each_with_what_it_brought_along()
 
 def test_shipped_1712_is_open_until_six_on_a_working_day():
     directory = load_directory(default_path())
-    evening = datetime(2026, 12, 1, 17, 30, tzinfo=BRUSSELS)  # a Tuesday
-    (card,) = resolve_cards(directory, ["lijn_1712"], "BE-VLG", evening)
+    afternoon = datetime(2026, 12, 1, 16, 30, tzinfo=BRUSSELS)  # a Tuesday
+    (card,) = resolve_cards(directory, ["lijn_1712"], "BE-VLG", afternoon)
     assert "Nu open — tot 18:00" in render_card_text(card).splitlines()
+    # in its last hour the card says how long is left (a plural, tests/test_formatting.py)
+    evening = afternoon.replace(hour=17, minute=30)
+    (card,) = resolve_cards(directory, ["lijn_1712"], "BE-VLG", evening)
+    assert "Nu open — sluit over 30 minuten" in render_card_text(card).splitlines()
 
 
 @pytest.mark.parametrize(
