@@ -10,6 +10,10 @@ HOW = {
     "ending": "word end",
     "typo": "with a typo",
     "phrase": "words in order",
+    "piece": "piece inside a word",
+    "prefix word": "word after a prefix",
+    "prefix stem": "word start after a prefix",
+    "prefix ending": "word end after a prefix",
 }
 
 

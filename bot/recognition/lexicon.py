@@ -1,11 +1,14 @@
 """Word forms -> concepts, found in a message despite inflection, typos and words in between.
 
 An entry is a word (`mes`), a stem (`wurg*`: wurgt, wurgde, wurgen), an ending (`*mes`:
-keukenmes) or several of those in order with a few other words allowed between them
-(`sluit* op`: "sluit me op", "ze sluit mij gewoon op"). Words and stems of six letters or
-more also match with one typo (a letter missing, extra, wrong or two swapped; a
-word's first and a stem's last letter must be right), unless the typed word is a common word
-of some language (`common`).
+keukenmes), a piece inside a word (`*9tl*`: y9tlni, n9tlk, for Latin-script Arabic, where
+person and tense letters come before and after the root) or several of those in order with a
+few other words allowed between them (`sluit* op`: "sluit me op", "ze sluit mij gewoon op").
+A language may list prefixes written onto a word (Arabic "و" and, "ب" with, "ال" the, "س"
+will, "ي" he): a typed word is also read without them, so the stem `قتل*` finds "سيقتلني" and
+"وبيقتلني". Words and stems of six letters or more also match with one typo (a letter
+missing, extra, wrong or two swapped; a word's first and a stem's last letter must be right),
+unless the typed word is a common word of some language (`common`).
 """
 
 from __future__ import annotations
@@ -65,12 +68,14 @@ def within_one_typo(a: str, b: str) -> bool:
 
 
 class _Part:
-    """One word of an entry: exact, stem (prefix*), or ending (*suffix)."""
+    """One word of an entry: exact, stem (prefix*), ending (*suffix) or piece (*inside*)."""
 
     __slots__ = ("kind", "text")
 
     def __init__(self, raw: str):
-        if len(raw) > 1 and raw.endswith("*"):
+        if len(raw) > 2 and raw.startswith("*") and raw.endswith("*"):
+            self.kind, self.text = "piece", raw[1:-1]
+        elif len(raw) > 1 and raw.endswith("*"):
             self.kind, self.text = "stem", raw[:-1]
         elif len(raw) > 1 and raw.startswith("*"):
             self.kind, self.text = "ending", raw[1:]
@@ -82,6 +87,8 @@ class _Part:
             return token.startswith(self.text)
         if self.kind == "ending":
             return token.endswith(self.text) and len(token) > len(self.text)
+        if self.kind == "piece":
+            return self.text in token
         return token == self.text
 
 
@@ -96,8 +103,12 @@ class Lexicon:
         entries: list[Entry],
         common: set[str] = frozenset(),
         spelling: dict[str, str] | None = None,
+        prefixes: set[str] = frozenset(),
     ):
         self.entries = entries
+        # longest first; a word keeps at least two letters of its own
+        self.prefixes = tuple(sorted(set(prefixes), key=lambda p: (-len(p), p)))
+        self._prefix_starts = frozenset(p[0] for p in self.prefixes)
         self.common = frozenset(common)
         # informal spellings read as the standard word, in entries and messages alike
         self.spelling = dict(spelling or {})
@@ -106,17 +117,24 @@ class Lexicon:
         self._words: dict[str, list[Entry]] = {}
         self._stems: dict[str, list[Entry]] = {}
         self._endings: dict[str, list[Entry]] = {}
+        self._pieces: dict[str, list[Entry]] = {}
         # first word -> a plain word it also needs (or "") -> (entry, parts, every plain word
         # it needs somewhere in the text): a common first word ("me") is only followed up
         # for the phrases whose other words the message has
         self._phrases: dict[str, dict[str, list[_Phrase]]] = {}
         # phrases whose first word is a stem, by the stem's first three letters; then the rest
         self._phrase_stems: dict[str, list[_Phrase]] = {}
-        self._phrase_endings: list[_Phrase] = []
+        # phrases whose first word is an ending, by its last three letters; the few whose first
+        # word is a piece (or a short stem) are tried at every word
+        self._phrase_endings: dict[str, list[_Phrase]] = {}
+        self._phrase_others: list[_Phrase] = []
         self._fuzzy_words: dict[str, set[str]] = {}  # deletion variant -> words
         self._fuzzy_stems: dict[str, set[str]] = {}  # deletion variant -> stems
         for entry in entries:
             self._add(entry)
+        self._piece_heads: dict[str, list[str]] = {}
+        for piece in self._pieces:
+            self._piece_heads.setdefault(piece[:3], []).append(piece)
         self._stem_lengths = sorted({len(s) for s in self._stems})
         self._ending_lengths = sorted({len(s) for s in self._endings})
 
@@ -130,14 +148,21 @@ class Lexicon:
                 by_next.setdefault(key, []).append(phrase)
             elif parts[0].kind == "stem" and len(parts[0].text) >= 3:
                 self._phrase_stems.setdefault(parts[0].text[:3], []).append(phrase)
+            elif parts[0].kind == "ending" and len(parts[0].text) >= 3:
+                self._phrase_endings.setdefault(parts[0].text[-3:], []).append(phrase)
             else:
-                self._phrase_endings.append(phrase)
+                self._phrase_others.append(phrase)
             return
         part = parts[0]
-        index = {"word": self._words, "stem": self._stems, "ending": self._endings}[part.kind]
+        index = {
+            "word": self._words,
+            "stem": self._stems,
+            "ending": self._endings,
+            "piece": self._pieces,
+        }[part.kind]
         index.setdefault(part.text, []).append(entry)
         shortest = MIN_FUZZY if part.kind == "word" else MIN_FUZZY_STEM
-        if part.kind != "ending" and len(part.text) >= shortest and part.text.isalpha():
+        if part.kind in ("word", "stem") and len(part.text) >= shortest and part.text.isalpha():
             fuzzy = self._fuzzy_words if part.kind == "word" else self._fuzzy_stems
             for variant in {part.text} | _deletions(part.text):
                 fuzzy.setdefault(variant, set()).add(part.text)
@@ -175,8 +200,9 @@ class Lexicon:
                             typed = " ".join(toks[i:end])
                             hits.append(Hit(entry.concept, i, end, typed, entry, "phrase"))
             stem_phrases = self._phrase_stems.get(tok[:3], ())
-            if self._phrase_endings:
-                stem_phrases = (*stem_phrases, *self._phrase_endings)
+            ending_phrases = self._phrase_endings.get(tok[-3:])
+            if ending_phrases or self._phrase_others:
+                stem_phrases = (*stem_phrases, *(ending_phrases or ()), *self._phrase_others)
             for entry, parts, needed in stem_phrases:
                 if needed <= present and parts[0].matches(tok):
                     end = _follow(toks, i, parts)
@@ -186,6 +212,29 @@ class Lexicon:
         return hits
 
     def _single(self, tok: str) -> list[tuple[Entry, str]]:
+        found = self._plain(tok)
+        if tok[0] in self._prefix_starts:
+            seen = {id(e) for e, _ in found}
+            for rest in self._without_prefixes(tok):
+                for entry, how in self._plain(rest):
+                    if id(entry) not in seen:
+                        seen.add(id(entry))
+                        found.append((entry, "prefix " + how))
+        return found
+
+    def _without_prefixes(self, tok: str, depth: int = 3) -> set[str]:
+        """The word with one, two or three prefixes taken off: "وبيقتلني" -> "بيقتلني",
+        "يقتلني", "قتلني" (each keeps at least two letters)."""
+        out: set[str] = set()
+        for prefix in self.prefixes:
+            if tok.startswith(prefix) and len(tok) - len(prefix) >= 2:
+                rest = tok[len(prefix) :]
+                out.add(rest)
+                if depth > 1 and rest[0] in self._prefix_starts:
+                    out |= self._without_prefixes(rest, depth - 1)
+        return out
+
+    def _plain(self, tok: str) -> list[tuple[Entry, str]]:
         found = [(e, "word") for e in self._words.get(tok, ())]
         for length in self._stem_lengths:
             if length > len(tok):
@@ -195,6 +244,14 @@ class Lexicon:
             if length >= len(tok):
                 break
             found += [(e, "ending") for e in self._endings.get(tok[-length:], ())]
+        if self._pieces:
+            # a piece is looked up by its first three letters at each place in the word
+            seen: set[str] = set()
+            for i in range(len(tok) - 2):
+                for piece in self._piece_heads.get(tok[i : i + 3], ()):
+                    if piece not in seen and tok.startswith(piece, i):
+                        seen.add(piece)
+                        found += [(e, "piece") for e in self._pieces[piece]]
         return found
 
     def _typo(self, tok: str) -> list[tuple[Entry, str]]:

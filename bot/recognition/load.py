@@ -29,7 +29,7 @@ RULES_FILE = "regels.yaml"
 MODEL_FILE = "model.json"  # the learned second opinion (`firstcontact intents train`)
 RULE_FIELDS = {"threshold", "topic_threshold", "window", "emergency", "crisis", "topics"}
 TARGET_FIELDS = {"rules", "adjust", "overrule", "goto", "note"}
-WORD_FIELDS = {"language", "words", "common", "spelling", "note"}
+WORD_FIELDS = {"language", "words", "common", "spelling", "prefixes", "note"}
 
 
 class _Reader:
@@ -60,13 +60,15 @@ def load_recogniser(folder: Path) -> Recogniser:
     entries: list[Entry] = []
     common: set[str] = set()
     spelling: dict[str, str] = {}
+    prefixes: set[str] = set()
     languages: set[str] = set()
     for path in sorted(folder.glob("*.yaml")):
         if path.name != RULES_FILE:
-            languages.add(_read_words(reader, path, entries, common, spelling))
+            languages.add(_read_words(reader, path, entries, common, spelling, prefixes))
     common |= known_words(languages)
     concepts = {e.concept for e in entries}
-    recogniser = _read_rules(reader, rules_path, concepts, Lexicon(entries, common, spelling))
+    lexicon = Lexicon(entries, common, spelling, prefixes)
+    recogniser = _read_rules(reader, rules_path, concepts, lexicon)
     recogniser.model = _read_model(reader, folder / MODEL_FILE)
     if reader.problems:
         raise DataError(reader.problems)
@@ -102,9 +104,15 @@ def known_words(languages: set[str]) -> set[str]:
 
 
 def _read_words(
-    reader: _Reader, path: Path, entries: list[Entry], common: set[str], spelling: dict[str, str]
+    reader: _Reader,
+    path: Path,
+    entries: list[Entry],
+    common: set[str],
+    spelling: dict[str, str],
+    prefixes: set[str],
 ) -> str:
-    """One language's file into entries, common words and spellings; returns its language."""
+    """One language's file into entries, common words, spellings and prefixes; returns its
+    language."""
     data = read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("words"), dict):
         reader.error(path, 1, "a words file needs 'language:' and 'words:' (concept: [words])")
@@ -132,6 +140,27 @@ def _read_words(
             entries.append(Entry(str(concept), normal, where))
     for word in data.get("common") or []:
         common.update(tokens(str(word)))
+    raw_prefixes = data.get("prefixes") or []
+    if not isinstance(raw_prefixes, list):
+        reader.error(path, line_of(data, "prefixes"), "'prefixes' must be a list, like [و, ب]")
+        raw_prefixes = []
+    for prefix in raw_prefixes:
+        typed = tokens(str(prefix))
+        if len(typed) != 1 or not typed[0].isalpha():
+            reader.error(
+                path, line_of(data, "prefixes"), f"prefix '{prefix}' must be letters of one word"
+            )
+            continue
+        if typed[0].isascii():
+            # every language is read at once: "b" taken off would turn "bang" into "ang"
+            reader.error(
+                path,
+                line_of(data, "prefixes"),
+                f"prefix '{prefix}' is in Latin letters, which every other language shares; "
+                "write the whole words (or stems) instead",
+            )
+            continue
+        prefixes.add(typed[0])
     variants = data.get("spelling") or {}
     if not isinstance(variants, dict):
         reader.error(path, line_of(data, "spelling"), "'spelling' must map a spelling to a word")
