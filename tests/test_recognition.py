@@ -249,3 +249,127 @@ def test_a_topic_must_lead_to_a_step_that_its_button_offers(tmp_path: Path) -> N
         f"{rules}:{werk + 2}: error: topic 'werk' leads to 'opties:werk_nl', but no button "
         "in system.yaml 'onderwerpen' offers it",
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        # Turkish: dotted capital İ, dotless ı and the other letters, with or without them
+        ("İMDAT! BOĞAZIMI sıkıyor", ("imdat", "bogazimi", "sikiyor")),
+        ("bogazimi sikiyo", ("bogazimi", "sikiyo")),
+        ("KIZIM ÇOCUK ŞİŞE ÖLDÜRECEK", ("kizim", "cocuk", "sise", "oldurecek")),
+        # Polish: ą ę ó ś ź ż ć ń and ł, typed or left off
+        ("Żona ŁYKNĘŁA nóż, dźgnęła", ("zona", "lyknela", "noz", "dzgnela")),
+        ("zona ma noz", ("zona", "ma", "noz")),
+        # Arabic: vowel marks, tatweel, hamza on alef, ta marbuta, alef maksura, digits, "؟"
+        ("زَوْجَتِي ماسكة سكّينة؟", ("زوجتي", "ماسكه", "سكينه", "?")),
+        ("قـــتل أُمّي إلى ٣ مرات", ("قتل", "امي", "الي", "3", "مرات")),
+        ("ساعدوووني ههههه", ("ساعدوني", "ه")),
+        ("ﻻ", ("لا",)),  # a presentation form is its letters
+        # Latin-script Arabic keeps its digits inside the word (3 = ع, 7 = ح, 9 = ق)
+        ("mrati ghadi t9tlni 3afak", ("mrati", "ghadi", "t9tlni", "3afak")),
+    ],
+)
+def test_tokens_fold_turkish_polish_and_arabic_script(typed: str, words: tuple[str, ...]) -> None:
+    assert tokens(typed) == words
+
+
+def test_prefixes_are_read_off_a_word_and_pieces_are_found_inside_one() -> None:
+    lexicon = Lexicon(
+        [
+            Entry("doden", "قتل*"),
+            Entry("wapen", "سكين*"),
+            Entry("gewond", "دم"),
+            Entry("doden", "*9tl*"),
+        ],
+        prefixes={"و", "ب", "ي", "ال", "س", "ه"},
+    )
+
+    def found(text: str) -> list[tuple[str, str]]:
+        return [(h.concept, h.how) for h in lexicon.find(tokens(text))]
+
+    assert found("قتلني") == [("doden", "stem")]
+    assert found("سيقتلني") == [("doden", "prefix stem")]  # will + he + kill + me
+    assert found("وبيقتلني") == [("doden", "prefix stem")]  # and + is + he + kill + me
+    assert found("هيقتلني") == [("doden", "prefix stem")]
+    assert found("بالسكين") == [("wapen", "prefix stem")]  # with + the + knife
+    assert found("بالدم") == [("gewond", "prefix word")]
+    assert found("باب") == []  # a prefix leaves at least two letters, and a word is no stem
+    assert found("ghadi y9tlni") == [("doden", "piece")]
+    assert found("atlas 9 tl") == []
+
+
+def test_prefixes_in_latin_letters_are_refused(tmp_path: Path) -> None:
+    words = "language: ar\nprefixes: [و, b, ال]\nwords:\n  wapen: [سكين]\n  dood: [wil dood]\n"
+    folder = write(tmp_path / "h", {"regels.yaml": GOOD_RULES, "ar.yaml": words})
+    assert problems(folder) == [
+        f"{folder}/ar.yaml:2: error: prefix 'b' is in Latin letters, which every other "
+        "language shares; write the whole words (or stems) instead"
+    ]
+    write(folder, {"ar.yaml": "language: ar\nprefixes: و\nwords:\n  wapen: [سكين]\n"})
+    assert f"{folder}/ar.yaml:2: error: 'prefixes' must be a list, like [و, ب]" in problems(folder)
+
+
+@pytest.mark.parametrize(
+    ("text", "alarm"),
+    [
+        ("karım elinde bıçakla kapıda", "emergency"),
+        ("beni boğmaya çalıştı", "emergency"),
+        ("seni öldürücem diye bağırıyor", "emergency"),
+        ("intihar etmek istiyorum", "crisis"),
+        ("مراتي معاها سكينة", "emergency"),
+        ("خنقتني", "emergency"),
+        ("wallah ghadi t9tlni", "emergency"),
+        ("بدي انتحر", "crisis"),
+        ("żona ma nóż i grozi", "emergency"),
+        ("dusi mnie", "emergency"),
+        ("chcę się zabić", "crisis"),
+        ("elle m a enfermé dans le kot", "emergency"),
+        ("j ai ramassé des coups elle recommence", "emergency"),
+    ],
+)
+def test_danger_and_crisis_in_the_added_languages(text: str, alarm: str) -> None:
+    assert alarm in SHIPPED.read(text).alarms, explain(SHIPPED, SHIPPED.read(text, explain=True))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gülmekten ölüyorum",
+        "patron beni öldürecek",
+        "ekmek bıçağı nerede",
+        "متت من الضحك",
+        "بقص اللحمة بالسكينة",
+        "انا مخنوق من الشغل",
+        "szef mnie zabije",
+        "kroję mięso nożem",
+        "duszę mięso z cebulą",
+        "mon patron va me tuer",
+    ],
+)
+def test_idioms_and_kitchen_knives_in_the_added_languages_stay_quiet(text: str) -> None:
+    assert SHIPPED.read(text).alarms == (), explain(SHIPPED, SHIPPED.read(text, explain=True))
+
+
+def test_no_added_word_reads_as_an_ordinary_dutch_english_or_french_word() -> None:
+    """Every language is read at once: a Turkish, Arabic or Polish entry must not match an
+    everyday word of the first languages ("kan" is Dutch, "is" English, "et" French)."""
+    import wordfreq
+
+    added = {"tr.yaml", "ar.yaml", "pl.yaml"}
+    clashes = []
+    for language in ("nl", "en", "fr"):
+        for word in wordfreq.top_n_list(language, 3000):
+            toks = tokens(word)
+            if len(toks) != 1:
+                continue
+            hits = SHIPPED.lexicon.find(toks)
+            own = {h.concept for h in hits if _file(h) not in added}  # "film" is fiction in nl too
+            for hit in hits:
+                if _file(hit) in added and hit.concept not in own:
+                    clashes.append(f"{language} '{word}' = {hit.entry.form} {hit.entry.source}")
+    assert not clashes
+
+
+def _file(hit) -> str:
+    return Path(hit.entry.source.rsplit(":", 1)[0]).name

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.recognition.evaluate import LANGUAGES, PARTS, evaluate, read_corpus
+from bot.recognition.evaluate import LANGUAGES, PART_LANGUAGES, PARTS, evaluate, read_corpus
 
 CORPUS = Path(__file__).parent / "corpus"
 RECORDED = yaml.safe_load((CORPUS / "recorded.yaml").read_text(encoding="utf-8"))
@@ -28,9 +28,18 @@ def test_the_corpus_is_as_large_as_the_issue_asks() -> None:
     assert labels["danger"] >= 300 and labels["crisis"] >= 100 and labels["benign"] >= 300
     assert labels["topic"] >= 200
     for part in SAMPLES:
-        # the fourth held-out part is Dutch, Flemish and English only
-        wanted = {"nl", "nl-BE", "en"} if part == "heldout4" else set(LANGUAGES)
-        assert {s.lang for s in SAMPLES[part]} == wanted
+        assert {s.lang for s in SAMPLES[part]} == set(PART_LANGUAGES[part])
+
+
+@pytest.mark.parametrize("lang", PART_LANGUAGES["heldout5"])
+def test_every_added_language_has_enough_messages_in_both_parts(lang: str) -> None:
+    """Issue 12: at least 50 danger, 20 crisis and 50 benign messages per language, in the
+    tuning part and again in its held-out part."""
+    for part in ("tune", "heldout5"):
+        labels = Counter(s.label for s in SAMPLES[part] if s.lang == lang)
+        assert labels["danger"] >= 50, (part, lang, labels)
+        assert labels["crisis"] >= 20, (part, lang, labels)
+        assert labels["benign"] >= 50, (part, lang, labels)
 
 
 def test_the_held_out_part_is_measured_without_what_was_tuned_on() -> None:

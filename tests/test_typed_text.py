@@ -3,6 +3,7 @@ step, and no reply to typed text is without a way to 112."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -56,7 +57,7 @@ def test_no_reply_to_typed_text_is_without_a_way_to_112(runtime, region: str) ->
     assert checked > 100
 
 
-@pytest.mark.parametrize("part", ["tune", "heldout"])
+@pytest.mark.parametrize("part", ["tune", "heldout", "heldout5"])
 def test_danger_in_his_own_words_gets_112_first_in_the_first_reply(runtime, part: str) -> None:
     recogniser = runtime.engine.intents.recogniser
     danger = [s for s in read_corpus(CORPUS, part) if s.label == "danger"]
@@ -70,6 +71,32 @@ def test_danger_in_his_own_words_gets_112_first_in_the_first_reply(runtime, part
         assert first.referrals[0] == EMERGENCY_KEY, sample.text
         # the conversation stays where it was ("help" alone also explains the chat)
         assert same.at in (session.at, "main:hulp")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "karım elinde bıçakla kapıda bekliyor",  # Turkish
+        "bogazimi sikiyo birakmiyo",  # Turkish without its letters
+        "زوجتي ماسكة سكينة وبتهددني",  # Arabic
+        "mrati ghadi t9tlni daba",  # Moroccan Arabic in Latin letters
+        "żona ma nóż i mi grozi",  # Polish
+        "zona mnie dusi",  # Polish without its letters
+        "elle m a enfermé dans le kot",  # Belgian French
+    ],
+)
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_danger_in_another_language_than_the_bots_still_gets_112_first(
+    runtime, text: str, locale: str
+) -> None:
+    """Recognition reads every language at once: a man typing Turkish while the bot speaks
+    Dutch (or English) gets the danger notice with 112 first, in the bot's language."""
+    session = replace(session_at("opties:geld_nl", "NL"), locale=locale)
+    same, replies = runtime.engine.resume(session, Text(text), 10.0)
+    first = replies[0]
+    assert isinstance(first, Say) and first.urgent and first.context == "system:gevaar_melding"
+    assert first.referrals[0] == EMERGENCY_KEY
+    assert same.locale == locale and same.at == session.at
 
 
 def test_danger_and_crisis_together_get_both_lines(runtime) -> None:

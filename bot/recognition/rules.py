@@ -149,6 +149,14 @@ class Recogniser:
                 ranked.append((score, name))
         verdict.topics = tuple(name for _, name in sorted(ranked, key=lambda s: -s[0]))
 
+    def read_by_rules(self, text: str) -> Verdict:
+        """The rules' verdict alone, without the learned opinion (for training it)."""
+        toks = tokens(text)
+        verdict = Verdict(toks, self.lexicon.find(toks) if toks else [])
+        if verdict.hits:
+            self._apply_rules(verdict, explain=False)
+        return verdict
+
     def _learned_topic(self, verdict: Verdict, explain: bool) -> None:
         """No topic in the rules' words: the learned weights may still name one, which the
         bot offers first rather than going there."""
@@ -161,12 +169,12 @@ class Recogniser:
             verdict.learned_topic = True
             verdict.opinions.append(opinion)
 
-    def _has_a_sign(self, label: str, present: set[str]) -> bool:
+    def has_a_sign(self, label: str, present: set[str]) -> bool:
         """The learned guess speaks only when some word of the intent's own rules is there
         ("naar het menu" has none): it weighs signs the rules half saw, not any text."""
         return not self._read_by_rules.get(label, frozenset()).isdisjoint(present)
 
-    def _ruled_out(self, label: str, present: set[str]) -> bool:
+    def ruled_out(self, label: str, present: set[str]) -> bool:
         """A strong exception volunteers wrote ("niet aan zelfmoord", "vorig jaar", a film)
         outweighs the learned guess."""
         target = self.intents.get(label)
@@ -178,7 +186,7 @@ class Recogniser:
         if self.model is None or not verdict.tokens:
             return
         present = {h.concept for h in verdict.hits}
-        if not explain and not any(self._has_a_sign(label, present) for label in ALARM_INTENTS):
+        if not explain and not any(self.has_a_sign(label, present) for label in ALARM_INTENTS):
             return  # the learned guess could add nothing here: no need to ask it
         feats = verdict.pieces(self.lexicon.normal(verdict.tokens), self.lexicon)
         verdict.opinions = self.model.opinions(feats, explain)
@@ -187,8 +195,8 @@ class Recogniser:
             for o in verdict.opinions
             if o.fires
             and o.label not in verdict.alarms
-            and self._has_a_sign(o.label, present)
-            and not self._ruled_out(o.label, present)
+            and self.has_a_sign(o.label, present)
+            and not self.ruled_out(o.label, present)
         ]
         if added:
             verdict.alarms = (*verdict.alarms, *(a for a in ALARM_INTENTS if a in added))

@@ -3,7 +3,10 @@
 L2-regularised logistic regression by stochastic gradient descent with AdaGrad steps, one
 model per label. The threshold is chosen by five-fold cross-validation on the examples: the
 lowest that keeps false alarms on the folds' benign messages at or below `max_false_alarms`,
-so the rules' own precision is not traded away.
+so the rules' own precision is not traded away. Only a benign message where the learned
+opinion could add that alarm counts as one (the rules did not fire, a word of the alarm's
+rules is there, no exception overrules): a kitchen knife or "last year" is silenced anyway,
+and counting those made the threshold rise whenever hard negatives were added.
 """
 
 from __future__ import annotations
@@ -58,7 +61,25 @@ def corpus_fingerprint(samples: Sequence[Sample]) -> str:
 
 def train_model(recogniser: Recogniser, samples: Sequence[Sample]) -> Model:
     """The second opinion for this recogniser, learned from these samples."""
-    return train(examples_of(recogniser, samples), trained_on=corpus_fingerprint(samples))
+    return train(
+        examples_of(recogniser, samples),
+        trained_on=corpus_fingerprint(samples),
+        could_add=[could_add(recogniser, s.text) for s in samples],
+    )
+
+
+def could_add(recogniser: Recogniser, text: str) -> frozenset[str]:
+    """The alarms the learned opinion could add to this message: those the rules did not
+    raise, with a sign of them and no exception that overrules it."""
+    verdict = recogniser.read_by_rules(text)
+    present = {h.concept for h in verdict.hits}
+    return frozenset(
+        label
+        for label in LABELS
+        if label not in verdict.alarms
+        and recogniser.has_a_sign(label, present)
+        and not recogniser.ruled_out(label, present)
+    )
 
 
 def train(
@@ -66,8 +87,10 @@ def train(
     *,
     max_false_alarms: float = 0.025,
     trained_on: str = "",
+    could_add: Sequence[frozenset[str]] | None = None,
 ) -> Model:
-    """examples: (tokens, labels): labels from LABELS and "topic:<name>"; benign have none."""
+    """examples: (tokens, labels): labels from LABELS and "topic:<name>"; benign have none.
+    could_add: per example, the alarms the learned opinion could add there (all, if None)."""
     feats = [pieces(toks) for toks, _ in examples]
     counts: dict[str, int] = {}
     for fs in feats:
@@ -82,7 +105,8 @@ def train(
         # A crisis notice is a soft question with a suicide line, so an ambiguous message gets
         # it rather than silence: that label may ask twice as often as danger's notice.
         limit = max_false_alarms * (CRISIS_LEEWAY if label == "crisis" else 1.0)
-        threshold = _threshold(feats, ys, examples, limit)
+        counts_as = [label in c for c in could_add] if could_add else [True] * len(ys)
+        threshold = _threshold(feats, ys, examples, limit, counts_as)
         bias, weights = _fit(feats, ys)
         kept = {f: w for f, w in weights.items() if abs(w) >= 0.01}
         models[label] = LabelModel(bias, threshold, kept)
@@ -122,8 +146,9 @@ def _fit(feats: list[list[str]], ys: list[float]) -> tuple[float, dict[str, floa
     return bias, weights
 
 
-def _threshold(feats, ys, examples, max_false_alarms: float) -> float:
-    """The lowest threshold whose cross-validated false alarms stay within the limit."""
+def _threshold(feats, ys, examples, max_false_alarms: float, counts_as: list[bool]) -> float:
+    """The lowest threshold whose cross-validated false alarms stay within the limit: a
+    share of all benign messages, counting those where the opinion could raise the alarm."""
     n = len(ys)
     index = list(range(n))
     random.Random(SEED).shuffle(index)
@@ -135,9 +160,10 @@ def _threshold(feats, ys, examples, max_false_alarms: float) -> float:
         for i in test:
             z = bias + sum(weights.get(f, 0.0) for f in feats[i])
             p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-            scored.append((p, ys[i], not examples[i][1]))
-    benign = sorted((p for p, _, b in scored if b), reverse=True)
+            scored.append((p, ys[i], not examples[i][1], counts_as[i]))
+    benign = [(p, counts) for p, _, b, counts in scored if b]
     allowed = int(max_false_alarms * len(benign))
-    # just above the (allowed+1)-th highest benign probability
-    edge = benign[allowed] if allowed < len(benign) else 0.0
+    could = sorted((p for p, counts in benign if counts), reverse=True)
+    # just above the (allowed+1)-th highest probability among those it could alarm
+    edge = could[allowed] if allowed < len(could) else 0.0
     return min(0.99, max(0.5, edge + 1e-6))
