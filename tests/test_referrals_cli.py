@@ -238,8 +238,8 @@ def test_invalid_edits_are_refused_with_a_reason(copy, capsys, argv, words):
 
 
 def test_removing_a_field_with_an_empty_value(copy):
-    assert run("referrals", "set", "lijn_1712", "when_closed=", "--file", str(copy)) == 0
-    assert load_directory(copy).get("lijn_1712").when_closed is None
+    assert run("referrals", "set", "lijn_1712", "hours_source=", "--file", str(copy)) == 0
+    assert load_directory(copy).get("lijn_1712").hours_source is None
 
 
 def test_a_file_with_a_syntax_error_is_not_edited(copy, capsys):

@@ -268,9 +268,33 @@ def test_warnings_for_costly_free_number_and_unmarked_emergency(tmp_path):
     text = replace_line(BASE, 3, '  phone: "0900-8844"\n  free: true')
     directory = load_directory(write(tmp_path, text))
     assert_problem(check_directory(directory, TODAY), 4, "usually cost money", level=WARNING)
-    text = replace_line(BASE, 3, '  phone: "112"')
+
+
+def test_an_emergency_number_in_place_of_a_helpline_is_refused(tmp_path):
+    for number in ("112", "911"):
+        text = replace_line(BASE, 3, f'  phone: "{number}"')
+        assert messages(tmp_path, text) == [
+            f"{where(tmp_path, 3)}: error: vt: {number} is an emergency number, not this line's "
+            "own number; write the line's number (the bot shows 112 on a card of its own), or "
+            "add emergency: true if this entry is the emergency service"
+        ]
+
+
+def test_a_number_typed_another_way_is_named_in_its_one_spelling(tmp_path):
+    directory = load_directory(write(tmp_path, replace_line(BASE, 3, '  phone: "+31 800 2000"')))
+    assert [str(p) for p in check_directory(directory, TODAY)] == [
+        f"{where(tmp_path, 3)}: warning: vt: write the phone number as 0800-2000 (one spelling "
+        "for every number; 'firstcontact referrals set' writes it so)"
+    ]
+
+
+def test_a_plain_http_website_is_a_warning(tmp_path):
+    text = replace_line(BASE, 3, '  phone: "0800-2000"\n  website: "http://www.veiligthuis.nl"')
     directory = load_directory(write(tmp_path, text))
-    assert_problem(check_directory(directory, TODAY), 3, "add emergency: true", level=WARNING)
+    assert [str(p) for p in check_directory(directory, TODAY)] == [
+        f"{where(tmp_path, 4)}: warning: vt: website starts with http://, so anyone on his "
+        "network can see or change the page he opens; find its https:// address"
+    ]
 
 
 def test_last_verified_in_the_future_is_an_error(tmp_path):
@@ -308,7 +332,7 @@ def test_one_broken_entry_gives_one_message_not_one_per_dependant(tmp_path) -> N
     path.write_text(text, "utf-8")
     with pytest.raises(DataError) as info:
         load_directory(path)
-    messages = [p.message for p in info.value.problems]
+    messages = [p.message for p in info.value.problems if p.level == ERROR]
     assert len(messages) == 1 and messages[0].startswith("veilig_thuis: phone"), messages
 
 

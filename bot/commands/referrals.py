@@ -11,7 +11,7 @@ from bot.commands.parsers import add_command, add_group
 from bot.problems import ERROR, WARNING, DataError, Problem, suggest
 from bot.referrals.cards import render_card_text, resolve_cards
 from bot.referrals.checks import check_directory
-from bot.referrals.edit import EditRefused, edit_entry, parse_assignments
+from bot.referrals.edit import EditRefused, parse_assignments, plan_edit
 from bot.referrals.hours import describe_hours
 from bot.referrals.load import ENV_FILE, default_path, load_directory
 from bot.referrals.model import CHECK_METHODS, Directory, Entry
@@ -100,7 +100,28 @@ def register(sub) -> None:
         "--verified-today", action="store_true", help="also set last_verified to today"
     )
     change.add_argument("--source", help="where you checked it (web address or document)")
+    _saving_options(change)
     _verify_parser(inner)
+
+
+def _saving_options(parser: argparse.ArgumentParser) -> None:
+    """What every command that changes the directory offers: a look first, and --force."""
+    parser.add_argument(
+        "--dry-run", action="store_true", help="show what would change, and save nothing"
+    )
+    parser.add_argument("--yes", action="store_true", help="save without asking (in a terminal)")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="save an edit that is probably a mistake (plain http://, hours past midnight, a "
+        "changed fact without a new check); the reason is shown first",
+    )
+    parser.add_argument(
+        "--flows-dir",
+        type=Path,
+        default=None,
+        help="the flows the change is checked against (default: the bot's own)",
+    )
 
 
 def _verify_parser(inner) -> None:
@@ -128,6 +149,7 @@ def _verify_parser(inner) -> None:
         "--source-date",
         help='when the source was written, if before 2020: a year (2017) or "before 2020"',
     )
+    _saving_options(verify)
 
 
 def _path(args: argparse.Namespace) -> Path:
@@ -247,31 +269,19 @@ def run_verify(args: argparse.Namespace) -> int:
 def _edit(
     args: argparse.Namespace, values: dict[str, str], *, verified_today: bool, mark_verified: bool
 ) -> int:
-    path = _path(args)
-    try:
-        result = edit_entry(
-            path,
+    from bot.commands.referral_change import plan_and_save
+
+    return plan_and_save(
+        args,
+        lambda original, file, accept: plan_edit(
+            original,
+            file,
             args.key,
             values,
             today(),
             verified_today=verified_today,
             mark_verified=mark_verified,
             source=args.source,
-        )
-    except EditRefused as exc:
-        print(f"Nothing was changed: {exc}.", file=sys.stderr)
-        return 1
-    except DataError as exc:
-        print(f"Nothing was changed: {path} would then have these problems:", file=sys.stderr)
-        _print_problems(exc.problems, sys.stderr)
-        return 1
-    if not result.changes:
-        print(f"{args.key}: nothing to change, the values were already like that.")
-    for name, before, after in result.changes:
-        print(f"{args.key}.{name}: {before} -> {after}")
-    if result.changes:
-        print(f"Saved {path}. The running bot picks this up within a few seconds.")
-    if result.warnings:
-        print("Still worth a look:")
-        _print_problems(result.warnings)
-    return 0
+            accept=accept,
+        ),
+    )

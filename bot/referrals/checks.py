@@ -51,6 +51,11 @@ def check_retired_numbers(text: str, file: str) -> list[Problem]:
     return problems
 
 
+def is_retired(written: str) -> bool:
+    """True for a number out of service, however it is written (its own error names it)."""
+    return _retired(written) is not None
+
+
 def _retired(written: str) -> Retired | None:
     digits = re.sub(r"\D", "", written)
     return next((r for r in RETIRED if digits.endswith(r.digits)), None)

@@ -1,40 +1,45 @@
-"""Change one entry from the command line: check the whole result, then replace the file at once."""
+"""Work out a coordinator's change before saving it: the new text, its changes and its risks."""
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from bot.problems import ERROR, DataError, Problem, errors, suggest
 from bot.referrals.checks import check_directory
-from bot.referrals.fields import YEAR_RE, date_value
-from bot.referrals.load import BOOL_FIELDS, FIELDS, parse_directory, read_directory
-from bot.referrals.model import VERIFIED
+from bot.referrals.fields import canonical_phone
+from bot.referrals.load import FIELDS, parse_directory, read_directory
+from bot.referrals.model import VERIFIED, Directory, countries_of
+from bot.referrals.risks import edit_risks
+from bot.referrals.yamledit import assign, convert_value, show_value
 from bot.referrals.yamlio import dump_yaml, write_atomically
 from bot.yamlsource import parse_round_trip
 
-LIST_FIELDS = ("regions", "languages", "holidays")
-TRUE_WORDS = {"true", "yes", "ja", "1"}
-FALSE_WORDS = {"false", "no", "nee", "0"}
-QUOTED_FIELDS = ("phone", "hours")  # quoted, so 112 stays text and 0800 keeps its zero
+Accept = Callable[[Directory], list[Problem]]
+Change = tuple[str, str, str]  # field, value before, value after (as a coordinator writes it)
 
 
 class EditRefused(Exception):
-    """The edit was not made; the message says why in plain words. The file is untouched."""
+    """The edit was not made; the message says why in plain words. Nothing was saved."""
 
 
 @dataclass
-class EditResult:
-    """What changed (field, before, after) and the warnings the new file still has."""
+class EditPlan:
+    """An edit worked out but not saved: the new text, what it changes, and what it risks."""
 
-    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    key: str
+    original: str
+    text: str
+    before: Directory | None  # None when the current text cannot be used
+    after: Directory
+    changes: list[Change] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    risks: list[str] = field(default_factory=list)  # why it needs --force (bot.referrals.risks)
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, str]:
@@ -51,6 +56,106 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+def plan_edit(
+    original: str,
+    file: str,
+    key: str,
+    values: dict[str, str],
+    today: date,
+    *,
+    verified_today: bool = False,
+    mark_verified: bool = False,
+    source: str | None = None,
+    accept: Accept | None = None,
+) -> EditPlan:
+    """Apply field values to one entry of `original`; raise if the bot would refuse the result.
+
+    `accept` is the running bot's own extra check (how the flows use the directory), so
+    nothing is saved that the bot would then refuse to load.
+    """
+    data = document(original, file)
+    node = data.get(key)
+    if not isinstance(node, CommentedMap):
+        hint = suggest(key, [str(k) for k in data])
+        raise EditRefused(f"there is no entry '{key}' in {file}{hint}")
+    wanted = dict(values)
+    if source is not None:
+        wanted["source"] = source
+    if verified_today or mark_verified:
+        wanted["last_verified"] = "today"
+    if mark_verified:
+        wanted["status"] = VERIFIED
+    before = {name: show_value(node.get(name)) for name in wanted}
+    set_fields(node, wanted, today)
+    changes = [(n, before[n], show_value(node.get(n))) for n in wanted]
+    changes = [change for change in changes if change[1] != change[2]]
+    plan = checked_plan(original, dump_yaml(data), file, key, today, changes, accept)
+    rechecked = any(name in wanted for name in ("source", "last_verified"))
+    plan.risks = edit_risks(plan.after, key, changes, rechecked)
+    return plan
+
+
+def set_fields(node: CommentedMap, wanted: dict[str, str], today: date) -> None:
+    """Write typed values into an entry; an empty value removes the field; phones canonical."""
+    for name, text in wanted.items():
+        if text == "":
+            node.pop(name, None)
+        else:
+            assign(node, name, convert_value(name, text, today, node.get(name)))
+    if "phone" in wanted and isinstance(node.get("phone"), str):
+        countries = countries_of(tuple(str(r) for r in node.get("regions") or ()))
+        node["phone"] = DoubleQuotedScalarString(canonical_phone(node["phone"], countries))
+
+
+def document(text: str, file: str) -> CommentedMap:
+    """The directory's YAML as an editable mapping, or EditRefused when it cannot be read."""
+    try:
+        data = parse_round_trip(text, file)
+    except DataError as exc:
+        found = "; ".join(str(p) for p in exc.problems)
+        message = f"the directory cannot be read right now, fix this first: {found}"
+        raise EditRefused(message) from None
+    if not isinstance(data, CommentedMap):
+        raise EditRefused(f"{file} does not hold entries; fix it by hand first")
+    return data
+
+
+def checked_plan(
+    original: str,
+    new_text: str,
+    file: str,
+    key: str,
+    today: date,
+    changes: list[Change],
+    accept: Accept | None,
+) -> EditPlan:
+    """Every check the bot makes before it uses a directory; DataError when one fails."""
+    try:
+        directory = parse_directory(new_text, file)
+    except DataError as exc:
+        raise DataError(errors(exc.problems)) from None
+    problems = check_directory(directory, today)
+    if accept is not None:
+        problems += accept(directory)
+    if any(p.level == ERROR for p in problems):
+        raise DataError(errors(problems))
+    try:
+        before = parse_directory(original, file)
+    except DataError:
+        before = None
+    plan = EditPlan(key, original, new_text, before, directory, changes)
+    plan.warnings = [p for p in problems if p.level != ERROR]
+    return plan
+
+
+def save_to_file(path: Path, plan: EditPlan) -> None:
+    """Replace the file at once, unless someone else changed it since the plan was made."""
+    if read_directory(path) != plan.original:
+        raise EditRefused(f"{path} was changed by someone else meanwhile; run the command again")
+    if plan.text != plan.original:
+        write_atomically(path, plan.text)
+
+
 def edit_entry(
     path: Path,
     key: str,
@@ -60,145 +165,22 @@ def edit_entry(
     verified_today: bool = False,
     mark_verified: bool = False,
     source: str | None = None,
-) -> EditResult:
-    """Apply field values to one entry and write the file, or raise and leave it as it was."""
-    original = read_directory(path)
-    try:
-        data = parse_round_trip(original, str(path))
-    except DataError as exc:
-        found = "; ".join(str(p) for p in exc.problems)
-        raise EditRefused(f"the file cannot be read right now, fix this first: {found}") from None
-    if not isinstance(data, CommentedMap):
-        raise EditRefused(f"{path} does not hold entries; fix it by hand first")
-    node = data.get(key)
-    if not isinstance(node, CommentedMap):
-        hint = suggest(key, [str(k) for k in data])
-        raise EditRefused(f"there is no entry '{key}' in {path}{hint}")
-    wanted = dict(values)
-    if source is not None:
-        wanted["source"] = source
-    if verified_today or mark_verified:
-        wanted["last_verified"] = "today"
-    if mark_verified:
-        wanted["status"] = VERIFIED
-    result = EditResult()
-    for name, text in wanted.items():
-        before = _show(node.get(name))
-        if text == "":
-            node.pop(name, None)
-        else:
-            _assign(node, name, _convert(name, text, today, node.get(name)))
-        after = _show(node.get(name))
-        if before != after:
-            result.changes.append((name, before, after))
-    new_text = dump_yaml(data)
-    try:
-        directory = parse_directory(new_text, str(path))
-    except DataError as exc:
-        raise DataError(errors(exc.problems)) from None
-    problems = check_directory(directory, today)
-    if any(p.level == ERROR for p in problems):
-        raise DataError(errors(problems))
-    if read_directory(path) != original:
-        raise EditRefused(f"{path} was changed by someone else meanwhile; run the command again")
-    if new_text != original:
-        write_atomically(path, new_text)
-    result.warnings = [p for p in problems if p.level != ERROR]
-    return result
-
-
-def _convert(name: str, text: str, today: date, old: Any) -> Any:
-    """Turn command-line text into the YAML value; bad values are left for validation to name."""
-    lowered = text.lower()
-    if name in BOOL_FIELDS:
-        if lowered in TRUE_WORDS:
-            return True
-        if lowered in FALSE_WORDS:
-            return False
-        return text
-    if name == "last_verified":
-        return today if lowered in ("today", "vandaag") else (date_value(text) or text)
-    if name == "source_date":
-        return int(text) if YEAR_RE.match(text) else (date_value(text) or text)
-    if name in LIST_FIELDS:
-        items = [item.strip() for item in text.split(",") if item.strip()]
-        if name == "holidays":
-            items = [date_value(item) or item for item in items]
-        seq = CommentedSeq(items)
-        seq.fa.set_flow_style()
-        return seq
-    if name in QUOTED_FIELDS or isinstance(old, DoubleQuotedScalarString):
-        return DoubleQuotedScalarString(text)
-    if isinstance(old, SingleQuotedScalarString):
-        return SingleQuotedScalarString(text)
-    return text
-
-
-def _assign(node: CommentedMap, name: str, value: Any) -> None:
-    """Set a field, keeping the comment lines that followed the old value (or ended the entry)."""
-    if name in node:
-        old = node[name]
-        moved = _take_tail_comment(old) if _is_block(old) else None
-    else:
-        moved = _take_tail_comment(node)
-    node[name] = value
-    if moved:
-        node.ca.items[name] = [None, None, moved, None]
-
-
-def _take_tail_comment(node: Any) -> Any:
-    """Detach the comment lines that follow the last value (they belong below the entry)."""
-    slot = _tail_slot(node)
-    if slot is None:
-        return None
-    items, index = slot
-    token = items[index]
-    if token is None or "\n" not in token.value:
-        return None
-    keep, _, rest = token.value.partition("\n")
-    if not rest:
-        return None
-    moved = copy.copy(token)
-    moved.value = "\n" + rest
-    if keep:
-        token.value = keep + "\n"
-    else:
-        items[index] = None
-    return moved
-
-
-def _tail_slot(node: Any) -> tuple[list, int] | None:
-    """Where ruamel keeps the comment after the deepest last value: (ca list, index)."""
-    if isinstance(node, CommentedMap) and node:
-        last = list(node)[-1]
-        deeper = _tail_slot(node[last]) if _is_block(node[last]) else None
-        if deeper is not None:
-            return deeper
-        items = node.ca.items.get(last)
-        return (items, 2) if items else None
-    if isinstance(node, CommentedSeq) and node:
-        last_index = len(node) - 1
-        deeper = _tail_slot(node[last_index]) if _is_block(node[last_index]) else None
-        if deeper is not None:
-            return deeper
-        items = node.ca.items.get(last_index)
-        return (items, 0) if items else None
-    return None
-
-
-def _is_block(value: Any) -> bool:
-    return isinstance(value, CommentedMap | CommentedSeq) and not value.fa.flow_style()
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "(not set)"
-    if isinstance(value, list):
-        return "[" + ", ".join(str(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+    accept: Accept | None = None,
+    force: bool = False,
+) -> EditPlan:
+    """Plan, refuse what needs --force (unless given), and write the file."""
+    plan = plan_edit(
+        read_directory(path),
+        str(path),
+        key,
+        values,
+        today,
+        verified_today=verified_today,
+        mark_verified=mark_verified,
+        source=source,
+        accept=accept,
+    )
+    if plan.risks and not force:
+        raise EditRefused("this edit needs --force: " + "; ".join(plan.risks))
+    save_to_file(path, plan)
+    return plan

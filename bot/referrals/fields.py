@@ -65,6 +65,32 @@ def phone_problem(phone: Any, countries: tuple[str, ...]) -> str | None:
     return None
 
 
+def canonical_phone(text: str, countries: tuple[str, ...]) -> str:
+    """One spelling per number however it was typed, so lists, cards and searches agree.
+
+    The national form of the first country: 0800-2000 in the Netherlands (its own convention,
+    as Veilig Thuis writes it), 0800 99 533 in Belgium; a short number as bare digits (1712);
+    a number that cannot be read is returned as typed, for validation to name.
+    """
+    typed = text.strip()
+    if not countries or not PHONE_CHARS_RE.match(typed):
+        return typed
+    country = countries[0]
+    try:
+        parsed = phonenumbers.parse(typed, country)
+    except phonenumbers.NumberParseException:
+        return typed
+    if shortnumberinfo.is_valid_short_number_for_region(parsed, country):
+        return str(parsed.national_number)
+    if not phonenumbers.is_valid_number_for_region(parsed, country):
+        return typed
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    if country == "NL":
+        prefix, _, rest = national.partition(" ")
+        return f"{prefix}-{rest.replace(' ', '')}" if rest else prefix
+    return national
+
+
 def phone_costs_money(phone: str, countries: tuple[str, ...]) -> bool:
     """True when the numbering plan says a call costs more than a normal call (0900 and such)."""
     for country in countries:
@@ -94,11 +120,16 @@ def url_problem(value: Any, field: str) -> str | None:
         return f"{field} must be a web address, like https://www.example.nl"
     parsed = urlparse(text)
     if parsed.scheme not in ("http", "https"):
-        return f"{field} '{text}' must start with https:// (or http://)"
+        return f"{field} '{text}' must start with https://"
     host = parsed.hostname or ""
     if "." not in host or any(ch.isspace() for ch in text):
         return f"{field} '{text}' is not a complete web address, like https://www.example.nl"
     return None
+
+
+def plain_http(value: Any) -> bool:
+    """An http:// address: what he opens can be read or changed by anyone on his network."""
+    return isinstance(value, str) and value.strip().lower().startswith("http://")
 
 
 def looks_like_url(text: str) -> bool:

@@ -12,7 +12,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from bot.problems import ERROR, WARNING, DataError, Problem, Where
 from bot.referrals import fields as f
-from bot.referrals.checks import check_references, check_retired_numbers
+from bot.referrals.checks import check_references, check_retired_numbers, is_retired
 from bot.referrals.hours import OpeningHours, parse_hours
 from bot.referrals.model import PHONED, STATUSES, WEBSITE, Directory, Entry, countries_of
 from bot.regions import COUNTRY_TIMEZONE
@@ -38,6 +38,10 @@ FIELDS = (*REQUIRED, *OPTIONAL)
 BOOL_FIELDS = ("free", "anonymous", "emergency")
 TEXT_FIELDS = ("hours_source", "serves", "note")
 LONGEST = {"name": 80, "serves": 200}
+HTTP_WARNING = (
+    "{field} starts with http://, so anyone on his network can see or change the page he opens; "
+    "find its https:// address"
+)
 
 
 def default_path() -> Path:
@@ -154,6 +158,8 @@ class _Reader:
             if node.get(name) is not None:
                 self.problem(node, name, key, f.url_problem(node[name], name))
                 out[name] = str(node[name]).strip()
+                if f.plain_http(node[name]):
+                    self.add(WARNING, node, name, f"{key}: {HTTP_WARNING.format(field=name)}")
         for name in BOOL_FIELDS:
             if name in node:
                 self.problem(node, name, key, f.bool_problem(node[name], name))
@@ -166,6 +172,13 @@ class _Reader:
             out["phone"] = str(node["phone"]).strip()
             if not problem:
                 self.phone_flags(key, node, out, countries)
+                canonical = f.canonical_phone(out["phone"], countries)
+                if canonical != out["phone"] and not is_retired(out["phone"]):
+                    message = (
+                        f"{key}: write the phone number as {canonical} (one spelling for every "
+                        "number; 'firstcontact referrals set' writes it so)"
+                    )
+                    self.add(WARNING, node, "phone", message)
         out["languages"] = self.languages(key, node)
         status = node.get("status")
         if status is not None and status not in STATUSES:
@@ -235,8 +248,12 @@ class _Reader:
             message = f"{key}: emergency is true, but {phone} is not an emergency number"
             self.add(WARNING, node, "emergency", message)
         if emergency and node.get("emergency") is not True:
-            message = f"{key}: {phone} is an emergency number; add emergency: true"
-            self.add(WARNING, node, "phone", message)
+            message = (
+                f"{key}: {phone} is an emergency number, not this line's own number; write the "
+                "line's number (the bot shows 112 on a card of its own), or add emergency: true "
+                "if this entry is the emergency service"
+            )
+            self.add(ERROR, node, "phone", message)
 
     def regions(self, key: str, node: CommentedMap) -> tuple[str, ...]:
         value = node.get("regions")
