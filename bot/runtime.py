@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.definitions.bundle import DEFAULT_FLOWS_DIR, build_engine
@@ -49,8 +50,11 @@ class DirectoryFacts(ReferralFacts):
 
 def facts_of(directory: Directory) -> DirectoryFacts:
     def status(key: str) -> str | None:
+        """defunct and temporarily closed count as inactive: never shown, so never named."""
         entry = directory.get(key)
-        return entry.status if entry else None
+        if entry is None:
+            return None
+        return entry.status if entry.active else "inactive"
 
     def is_emergency(key: str) -> bool:
         entry = directory.get(key)
@@ -109,10 +113,15 @@ def load_runtime(
     flows_dir: Path = DEFAULT_FLOWS_DIR,
     locales_dir: Path = DEFAULT_LOCALES_DIR,
     referrals_file: Path | None = None,
+    referrals_source: Any = None,
 ) -> Runtime:
-    """Load and check everything; raises bot.problems.DataError when the bot must not start."""
+    """Load and check everything; raises bot.problems.DataError when the bot must not start.
+
+    The directory is `referrals_source` (bot.referrals.source: the database for a deployment)
+    or else the file; a database is watched by a thread of its own.
+    """
     catalogs = load_catalogs(locales_dir)
-    watcher = DirectoryWatcher(referrals_file or default_path())
+    watcher = DirectoryWatcher(referrals_source or referrals_file or default_path())
     facts = facts_of(watcher.current())
     engine = build_engine(
         flows_dir,
@@ -129,6 +138,8 @@ def load_runtime(
         return check_flows(flows, engine.intents, facts_of(directory))
 
     watcher.accept = fits_the_flows
+    if watcher.source.kind == "database":
+        watcher.start_polling()
 
     cache: dict[tuple, list[CardView]] = {}
     cached_for: list[Directory] = []  # the directory the cache was filled from

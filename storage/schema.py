@@ -1,5 +1,6 @@
-"""The tables: session state under a keyed hash (nothing that says who it is with), and the
-Telegram update ids a worker has taken (numbers only), so a redelivery is handled once."""
+"""The tables: session state under a keyed hash (nothing that says who it is with), the
+Telegram update ids a worker has taken (numbers only), so a redelivery is handled once, the
+referral directory every worker shares, and the anonymous daily counts."""
 
 from __future__ import annotations
 
@@ -31,4 +32,46 @@ updates_seen = sa.Table(
     sa.Column("update_id", sa.BigInteger(), primary_key=True, autoincrement=False),
     sa.Column("seen", sa.Double(), nullable=False),
     sa.Index("ix_updates_seen_seen", "seen"),
+)
+
+# The referral directory (docs/referrals.md): every version whole, one child per version so two
+# coordinators saving at once cannot both win; per-field change rows as Open Referral HSDS's
+# metadata table keeps them. Coordinators' names only: nothing about any man.
+referral_revisions = sa.Table(
+    "referral_revisions",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("parent", sa.Integer(), nullable=False, unique=True),  # 0 for the first
+    sa.Column("document", sa.Text(), nullable=False),
+    sa.Column("saved_at", sa.Double(), nullable=False),
+    sa.Column("saved_by", sa.String(60), nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("note", sa.String(400), nullable=False),
+)
+
+referral_changes = sa.Table(
+    "referral_changes",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("revision_id", sa.Integer(), nullable=False),
+    sa.Column("resource_id", sa.String(40), nullable=False),
+    sa.Column("last_action_date", sa.Double(), nullable=False),
+    sa.Column("last_action_type", sa.String(20), nullable=False),
+    sa.Column("field_name", sa.String(40), nullable=False),
+    sa.Column("previous_value", sa.Text(), nullable=False),
+    sa.Column("replacement_value", sa.Text(), nullable=False),
+    sa.Column("updated_by", sa.String(60), nullable=False),
+    sa.Column("source", sa.Text(), nullable=False),
+    sa.Index("ix_referral_changes_resource", "resource_id"),
+)
+
+# Anonymous figures (README, privacy): a count per day, metric and value; no session, chat,
+# time of day or text, so no row can be traced to anyone.
+daily_counts = sa.Table(
+    "daily_counts",
+    metadata,
+    sa.Column("day", sa.Date(), primary_key=True),
+    sa.Column("metric", sa.String(40), primary_key=True),
+    sa.Column("value", sa.String(60), primary_key=True),
+    sa.Column("count", sa.Integer(), nullable=False),
 )

@@ -56,7 +56,10 @@ def test_every_subcommand_help_has_an_example():
     top = parser._subparsers._group_actions[0].choices["referrals"]
     assert "Example: firstcontact referrals" in top.format_help()
     actions = top._subparsers._group_actions[0].choices
-    assert set(actions) == {"check", "list", "show", "set", "verify"}
+    assert set(actions) == {
+        *("check", "list", "show", "set", "verify"),
+        *("add", "retire", "history", "export", "import"),
+    }
     for name, sub in actions.items():
         assert f"Example: firstcontact referrals {name}" in sub.format_help(), name
 
@@ -76,7 +79,9 @@ def test_check_fails_with_file_and_line(copy, capsys):
 
 
 def test_check_reads_the_environment_setting(copy, monkeypatch, capsys):
+    """With memory:// sessions (one process) the file is the directory itself."""
     monkeypatch.setenv("FIRSTCONTACT_REFERRALS", str(copy))
+    monkeypatch.setenv("FIRSTCONTACT_DATABASE_URL", "memory://")
     assert run("referrals", "check") == 0
     assert str(copy) in capsys.readouterr().out
 

@@ -1,4 +1,5 @@
-"""Migrations build exactly the one sessions table, and nothing stored can name a chat."""
+"""Migrations build exactly the sessions, directory and counts tables, and nothing stored can
+name a chat."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ async def describe(backend: Backend) -> dict:
         await engine.dispose()
 
 
-async def test_migrations_create_exactly_the_sessions_and_update_tables(
+async def test_migrations_create_exactly_the_expected_tables(
     backend: Backend, tmp_path, monkeypatch
 ):
     elsewhere = tmp_path / "elsewhere"
@@ -79,7 +80,14 @@ async def test_migrations_create_exactly_the_sessions_and_update_tables(
     store = await backend.open()
     await store.close()
     found = await describe(backend)
-    assert found["tables"] == {"sessions", "updates_seen", "alembic_version"}
+    assert found["tables"] == {
+        "sessions",
+        "updates_seen",
+        "referral_revisions",  # the directory every worker shares (docs/referrals.md)
+        "referral_changes",
+        "daily_counts",  # anonymous figures: day, metric, value, count (README, privacy)
+        "alembic_version",
+    }
     assert found["updates_seen"] == ["update_id", "seen"]  # numbers only: no one's identity
     assert found["columns"] == EXPECTED_COLUMNS
     assert found["nullable"] == {"region"}

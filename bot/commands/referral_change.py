@@ -3,26 +3,56 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.directory_impact import FlowUse, describe_preview
+from bot.directory_source import source_from_env
 from bot.problems import DataError, Problem
-from bot.referrals.edit import Accept, EditPlan, EditRefused, save_to_file
-from bot.referrals.load import read_directory
+from bot.referrals.changes import field_changes
+from bot.referrals.edit import Accept, EditPlan, EditRefused
+from bot.referrals.source import SavedMeanwhileError
 
 Planner = Callable[[str, str, Accept | None], EditPlan]
+NO_NAME = (
+    "say who you are with --by NAME (a name or a role such as coordinator; the history "
+    "keeps it, nothing else about you)"
+)
 
 
-def plan_and_save(args: argparse.Namespace, planner: Planner) -> int:
+def open_source(args: argparse.Namespace):
+    """The directory this command works on (--file, FIRSTCONTACT_REFERRALS or the database),
+    or None after saying in plain words why it cannot be opened."""
+    try:
+        return source_from_env(os.environ, getattr(args, "file", None))
+    except (OSError, ValueError) as exc:
+        print(f"The referral directory cannot be opened: {exc}", file=sys.stderr)
+        return None
+
+
+def plan_and_save(
+    args: argparse.Namespace, planner: Planner, *, action: str, by: str | None, source: str = ""
+) -> int:
     """Plan the change against the current directory and flows; show it; save it if allowed."""
-    from bot.commands.referrals import _path
+    where = open_source(args)
+    if where is None:
+        return 1
+    try:
+        return _plan_and_save(args, where, planner, action, by, source)
+    finally:
+        where.close()
 
-    path = _path(args)
+
+def _plan_and_save(args, where, planner: Planner, action: str, by: str | None, source: str) -> int:
+    if where.kind == "database" and not by:
+        print(f"Nothing was changed: {NO_NAME}.", file=sys.stderr)
+        return 1
     use = _flow_use(args)
     try:
-        plan = planner(read_directory(path), str(path), use.refusals if use else None)
+        original, base = where.read()
+        plan = planner(original, where.name, use.refusals if use else None)
     except EditRefused as exc:
         print(f"Nothing was changed: {exc}.", file=sys.stderr)
         return 1
@@ -32,7 +62,7 @@ def plan_and_save(args: argparse.Namespace, planner: Planner) -> int:
         _print(exc.problems, sys.stderr)
         return 1
     _show_plan(plan, use)
-    if not plan.changes and plan.text == plan.original:
+    if plan.text == plan.original:
         return 0
     if plan.risks and not args.force:
         print("Nothing was changed: this edit needs --force, because:", file=sys.stderr)
@@ -45,17 +75,28 @@ def plan_and_save(args: argparse.Namespace, planner: Planner) -> int:
     if not args.yes and sys.stdin.isatty() and not _confirmed():
         print("Nothing was saved.")
         return 1
+    rows = change_rows(plan, by or "", source, action)
     try:
-        save_to_file(path, plan)
-    except EditRefused as exc:
-        print(f"Nothing was changed: {exc}.", file=sys.stderr)
+        saved = where.save(base, plan.text, by=by or "", action=action, note=source, changes=rows)
+    except SavedMeanwhileError as exc:
+        print(f"Nothing was changed: {exc}; run the command again.", file=sys.stderr)
         return 1
     if plan.risks:
         print("Saved with --force, although:")
         for risk in plan.risks:
             print(f"  - {risk}")
-    print(f"Saved {path}. Every running bot uses it from its next look, within a few seconds.")
+    print(f"{saved}. Every running bot uses it from its next look, within a few seconds.")
     return 0
+
+
+def change_rows(plan: EditPlan, by: str, source: str, action: str) -> list:
+    """One HSDS-style row per changed field: who, what, from which value to which, why."""
+    from storage.directory import ChangeRow
+
+    return [
+        ChangeRow(key, name, before, after, by, source, action)
+        for key, name, before, after in field_changes(plan.original, plan.text)
+    ]
 
 
 def _flow_use(args: argparse.Namespace) -> FlowUse | None:
@@ -73,11 +114,15 @@ def _flow_use(args: argparse.Namespace) -> FlowUse | None:
 
 
 def _show_plan(plan: EditPlan, use: FlowUse | None) -> None:
-    if not plan.changes and plan.text == plan.original:
-        print(f"{plan.key}: nothing to change, the values were already like that.")
+    if plan.text == plan.original:
+        print(f"{plan.key or 'the directory'}: nothing to change, it was already like that.")
         return
-    for name, before, after in plan.changes:
-        print(f"{plan.key}.{name}: {before} -> {after}" if plan.key else f"{name}: {after}")
+    if plan.key:
+        for name, before, after in plan.changes:
+            print(f"{plan.key}.{name}: {before} -> {after}")
+    else:
+        for key, name, before, after in field_changes(plan.original, plan.text):
+            print(f"{key}.{name}: {before} -> {after}")
     if use is not None and plan.before is not None:
         keys = {plan.key} if plan.key else set(plan.after.keys()) | set(plan.before.keys())
         preview = use.preview(plan.before, plan.after, keys, datetime.now(UTC))

@@ -10,11 +10,11 @@ from pathlib import Path
 from bot.commands.parsers import add_command, add_group
 from bot.problems import ERROR, WARNING, DataError, Problem, suggest
 from bot.referrals.cards import render_card_text, resolve_cards
-from bot.referrals.checks import check_directory
+from bot.referrals.checks import check_directory, next_check_due
 from bot.referrals.edit import EditRefused, parse_assignments, plan_edit
 from bot.referrals.hours import describe_hours
-from bot.referrals.load import ENV_FILE, default_path, load_directory
-from bot.referrals.model import CHECK_METHODS, Directory, Entry
+from bot.referrals.load import ENV_FILE, parse_directory
+from bot.referrals.model import CHECK_METHODS, STATUSES, Directory, Entry
 from bot.regions import REGIONS
 
 VERIFY_EXAMPLE = (
@@ -45,7 +45,8 @@ def _command(
         "--file",
         type=Path,
         default=None,
-        help=f"the referral file (default: ${ENV_FILE} or flows/referrals.yaml)",
+        help=f"work on this YAML file (default: ${ENV_FILE} if set, else the directory in the "
+        "database of $FIRSTCONTACT_DATABASE_URL, seeded from flows/referrals.yaml)",
     )
     return parser
 
@@ -54,26 +55,34 @@ def register(sub) -> None:
     inner = add_group(
         sub,
         "referrals",
-        "check, list, show or change the helplines the bot refers to",
+        "check, list, show, change, add, retire, export or import the helplines",
         "firstcontact referrals check",
-        "Work with the referral directory (flows/referrals.yaml).",
+        "Work with the referral directory: in the database every process of the bot shares "
+        "(seeded from flows/referrals.yaml), or in a YAML file with --file.",
         "referrals_command",
     )
     _command(
         inner,
         "check",
-        "check the file; exits with 1 when the bot could not use it",
+        "check the directory; exits with 1 when the bot could not use it",
         "firstcontact referrals check --file flows/referrals.yaml",
         run_check,
     )
     listing = _command(
         inner,
         "list",
-        "list the entries with status, number and last check",
-        "firstcontact referrals list --region BE-LEUVEN",
+        "list the entries, the longest unchecked first, with status, number and next check",
+        "firstcontact referrals list --region BE-LEUVEN --older-than 150",
         run_list,
     )
     listing.add_argument("--region", choices=REGIONS, help="only entries shown in this region")
+    listing.add_argument("--status", choices=STATUSES, help="only entries with this status")
+    listing.add_argument(
+        "--older-than",
+        type=int,
+        metavar="DAYS",
+        help="only entries last checked more than DAYS days ago",
+    )
     show = _command(
         inner,
         "show",
@@ -100,8 +109,12 @@ def register(sub) -> None:
         "--verified-today", action="store_true", help="also set last_verified to today"
     )
     change.add_argument("--source", help="where you checked it (web address or document)")
+    change.add_argument("--by", help="who changes it: your name or role (kept in the history)")
     _saving_options(change)
     _verify_parser(inner)
+    from bot.commands import referral_records
+
+    referral_records.register(inner, _command, _saving_options, lambda: today())
 
 
 def _saving_options(parser: argparse.ArgumentParser) -> None:
@@ -152,10 +165,6 @@ def _verify_parser(inner) -> None:
     _saving_options(verify)
 
 
-def _path(args: argparse.Namespace) -> Path:
-    return args.file if args.file is not None else default_path()
-
-
 def _print_problems(problems: list[Problem], out=sys.stdout) -> None:
     for problem in problems:
         print(f"  {problem}", file=out)
@@ -163,14 +172,21 @@ def _print_problems(problems: list[Problem], out=sys.stdout) -> None:
 
 def _load(args: argparse.Namespace) -> Directory | None:
     """The directory, or None after explaining (in plain words, no traceback) why not."""
-    path = _path(args)
+    from bot.commands.referral_change import open_source
+
+    where = open_source(args)
+    if where is None:
+        return None
     try:
-        return load_directory(path)
+        text, _ = where.read()
+        return parse_directory(text, where.name)
     except DataError as exc:
-        print(f"{path} cannot be used by the bot:", file=sys.stderr)
+        print(f"{where.name} cannot be used by the bot:", file=sys.stderr)
         _print_problems(exc.problems, sys.stderr)
         print("Fix the lines above, then run 'firstcontact referrals check'.", file=sys.stderr)
         return None
+    finally:
+        where.close()
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -198,16 +214,37 @@ def run_list(args: argparse.Namespace) -> int:
         entries = directory.for_region(args.region, include_inactive=True)
     else:
         entries = directory.entries
-    rows = [("KEY", "STATUS", "PHONE", "HOURS", "REGIONS", "CHECKED", "NAME")]
+    day = today()
+    if args.status:
+        entries = tuple(e for e in entries if e.status == args.status)
+    if args.older_than is not None:
+        entries = tuple(e for e in entries if _age(e, day) > args.older_than)
+    entries = sorted(entries, key=lambda e: -_age(e, day))  # the longest unchecked first
+    rows = [("KEY", "STATUS", "PHONE", "HOURS", "REGIONS", "CHECKED", "NEXT CHECK", "NAME")]
     for e in entries:
         checked = f"{e.last_verified.isoformat()} {e.checked_how}" if e.last_verified else "-"
         hours = describe_hours(e.hours) if e.hours else "-"
-        rows.append((e.key, e.status, e.phone or "-", hours, ",".join(e.regions), checked, e.name))
+        rows.append(
+            (e.key, e.status, e.phone or "-", hours, ",".join(e.regions), checked,
+             _next_check(e, day), e.name)
+        )  # fmt: skip
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         print("  ".join((*cells, row[-1])).rstrip())
     return 0
+
+
+def _age(entry: Entry, day: date) -> int:
+    """Days since the last check (never checked counts as the oldest)."""
+    return (day - entry.last_verified).days if entry.last_verified else 10**6
+
+
+def _next_check(entry: Entry, day: date) -> str:
+    due = next_check_due(entry)
+    if due is None or not entry.active:
+        return "-"
+    return f"{due.isoformat()} OVERDUE" if due < day else due.isoformat()
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -221,6 +258,7 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"{entry.key}  ({entry.where})")
     for name, line in entry.lines:
         print(f"  {name}: {_field_text(entry, name)}   (line {line})")
+    print(f"  next check due: {_next_check(entry, today())}")
     now = datetime.now(UTC)
     print("\nHow the bot shows it now:\n")
     for card in resolve_cards(directory, [entry.key], None, now):
@@ -271,9 +309,8 @@ def _edit(
 ) -> int:
     from bot.commands.referral_change import plan_and_save
 
-    return plan_and_save(
-        args,
-        lambda original, file, accept: plan_edit(
+    def planner(original: str, file: str, accept):
+        return plan_edit(
             original,
             file,
             args.key,
@@ -283,5 +320,7 @@ def _edit(
             mark_verified=mark_verified,
             source=args.source,
             accept=accept,
-        ),
-    )
+        )
+
+    action = "verify" if mark_verified else "set"
+    return plan_and_save(args, planner, action=action, by=args.by, source=args.source or "")

@@ -94,9 +94,15 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
 
     from bot.commands.common import load_runtime_or_explain
+    from bot.directory_source import source_from_env
     from storage.keys import SecretError, load_or_create_secret
 
-    runtime = load_runtime_or_explain()
+    try:  # the directory every worker shares: in the database (docs/referrals.md)
+        directory = source_from_env(os.environ)
+    except (OSError, ValueError) as exc:
+        print(f"The bot cannot start: the referral directory: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    runtime = load_runtime_or_explain(referrals_source=directory)
     if runtime is None:
         return EXIT_CONFIG
     try:

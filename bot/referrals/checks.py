@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.problems import ERROR, WARNING, Problem, Where, suggest
-from bot.referrals.model import INACTIVE, UNVERIFIED, Directory, Entry
+from bot.referrals.model import UNVERIFIED, Directory, Entry
 
 STALE_AFTER = timedelta(days=180)
 # A run of digits as people write numbers: 0800-3200032, +31 800 320 00 32, 0800/320.00.32.
@@ -89,6 +89,11 @@ def check_references(directory: Directory, rejected: Collection[str] = ()) -> li
     return problems
 
 
+def next_check_due(entry: Entry) -> date | None:
+    """When the entry should be checked again: STALE_AFTER after its last check."""
+    return entry.last_verified + STALE_AFTER if entry.last_verified else None
+
+
 def check_directory(directory: Directory, today: date) -> list[Problem]:
     """Everything a coordinator should see: load warnings plus date checks for `today`.
 
@@ -110,9 +115,9 @@ def check_directory(directory: Directory, today: date) -> list[Problem]:
         elif entry.active and today - entry.last_verified > STALE_AFTER:
             days = (today - entry.last_verified).days
             message = (
-                f"{entry.key}: last checked {days} days ago ({entry.last_verified.isoformat()}); "
-                "please check it again and run `firstcontact referrals verify "
-                f"{entry.key}`"
+                f"{entry.key}: its check was due on {next_check_due(entry)} (last checked {days} "
+                f"days ago, {entry.last_verified.isoformat()}); please check it again and run "
+                f"`firstcontact referrals verify {entry.key}`"
             )
             problems.append(Problem(WARNING, where, message))
     problems.sort(key=lambda p: (p.where.line if p.where else 0, p.level != ERROR))
@@ -177,6 +182,6 @@ def _target_problem(directory: Directory, entry: Entry, key: str, field: str) ->
     if target is None:
         hint = suggest(key, directory.keys())
         return f"{entry.key}: {field} '{key}' is not an entry in this file{hint}"
-    if target.status == INACTIVE:
-        return f"{entry.key}: {field} '{key}' is inactive; name an entry that is in use"
+    if not target.active:
+        return f"{entry.key}: {field} '{key}' is {target.status}; name an entry that is in use"
     return None

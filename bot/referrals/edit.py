@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
@@ -13,11 +12,11 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from bot.problems import ERROR, DataError, Problem, errors, suggest
 from bot.referrals.checks import check_directory
 from bot.referrals.fields import canonical_phone
-from bot.referrals.load import FIELDS, parse_directory, read_directory
+from bot.referrals.load import FIELDS, parse_directory
 from bot.referrals.model import VERIFIED, Directory, countries_of
 from bot.referrals.risks import edit_risks
 from bot.referrals.yamledit import assign, convert_value, show_value
-from bot.referrals.yamlio import dump_yaml, write_atomically
+from bot.referrals.yamlio import dump_yaml
 from bot.yamlsource import parse_round_trip
 
 Accept = Callable[[Directory], list[Problem]]
@@ -145,42 +144,4 @@ def checked_plan(
         before = None
     plan = EditPlan(key, original, new_text, before, directory, changes)
     plan.warnings = [p for p in problems if p.level != ERROR]
-    return plan
-
-
-def save_to_file(path: Path, plan: EditPlan) -> None:
-    """Replace the file at once, unless someone else changed it since the plan was made."""
-    if read_directory(path) != plan.original:
-        raise EditRefused(f"{path} was changed by someone else meanwhile; run the command again")
-    if plan.text != plan.original:
-        write_atomically(path, plan.text)
-
-
-def edit_entry(
-    path: Path,
-    key: str,
-    values: dict[str, str],
-    today: date,
-    *,
-    verified_today: bool = False,
-    mark_verified: bool = False,
-    source: str | None = None,
-    accept: Accept | None = None,
-    force: bool = False,
-) -> EditPlan:
-    """Plan, refuse what needs --force (unless given), and write the file."""
-    plan = plan_edit(
-        read_directory(path),
-        str(path),
-        key,
-        values,
-        today,
-        verified_today=verified_today,
-        mark_verified=mark_verified,
-        source=source,
-        accept=accept,
-    )
-    if plan.risks and not force:
-        raise EditRefused("this edit needs --force: " + "; ".join(plan.risks))
-    save_to_file(path, plan)
     return plan

@@ -12,7 +12,11 @@ from bot.regions import REGION_COUNTRY, region_chain
 VERIFIED = "verified"
 UNVERIFIED = "unverified"
 INACTIVE = "inactive"
-STATUSES = (VERIFIED, UNVERIFIED, INACTIVE)
+# Open Referral HSDS's statuses besides inactive: kept for the record, never shown.
+DEFUNCT = "defunct"  # closed for good (`referrals retire`)
+CLOSED_FOR_NOW = "temporarily closed"
+STATUSES = (VERIFIED, UNVERIFIED, INACTIVE, DEFUNCT, CLOSED_FOR_NOW)
+SHOWN_STATUSES = (VERIFIED, UNVERIFIED)
 
 # How an entry was last checked; the card says it in words (docs/referrals.md).
 PHONED = "phoned"  # a coordinator called the line
@@ -93,7 +97,13 @@ class Entry:
 
     @property
     def active(self) -> bool:
-        return self.status != INACTIVE
+        """Shown to men at all (verified, or unverified next to a verified alternative)."""
+        return self.status in SHOWN_STATUSES
+
+    @property
+    def hsds_status(self) -> str:
+        """The status as Open Referral HSDS names it (whether it was checked is separate)."""
+        return "active" if self.active else self.status
 
     @property
     def reachable(self) -> bool:
