@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "bot.commands.purge",
     "bot.commands.i18n",
     "bot.commands.intents",
+    "bot.commands.stats",
 )
 
 

@@ -48,6 +48,7 @@ async def open_store(url: str, ttl_seconds: int = DEFAULT_TTL_SECONDS, **kw: Any
     """
     if url.strip() == MEMORY_URL:  # SQL-only options don't matter here
         return MemoryStore(ttl_seconds, **{k: v for k, v in kw.items() if k == "clock"})
+    from storage.figures import SqlFigures
     from storage.migrate import upgrade_schema
     from storage.sql import SqlStore, create_engine, describe_error
 
@@ -66,10 +67,12 @@ async def open_store(url: str, ttl_seconds: int = DEFAULT_TTL_SECONDS, **kw: Any
         await engine.dispose()
         raise
     try:
-        return SqlStore(engine, ttl_seconds, **store_kw)
+        store = SqlStore(engine, ttl_seconds, **store_kw)
     except BaseException:  # a bad option: don't leave the connections open
         await engine.dispose()
         raise
+    store.figures = SqlFigures(engine)  # the day's counts, written beside the sessions
+    return store
 
 
 async def purge_loop(store: SessionStore, interval_seconds: float) -> None:

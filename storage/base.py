@@ -8,6 +8,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 from bot.engine.model import Session
+from storage.figures import Figures
 
 DEFAULT_TTL_SECONDS = 3600
 
@@ -35,6 +36,9 @@ class SessionStore(ABC):
         self.ttl_seconds = ttl_seconds
         self._clock = clock
         self._closed = False
+        # Anonymous daily counts (storage/figures.py): kept in memory unless the SQL store
+        # writes them; never linked to a session.
+        self.figures: Figures = Figures()
 
     @abstractmethod
     async def get(self, key: str) -> Session | None:

@@ -264,8 +264,16 @@ class SqlStore(SessionStore):
         finally:
             try:
                 await self._reader.close()
+                await self._close_figures()
             finally:
                 await self.engine.dispose()
+
+    async def _close_figures(self) -> None:
+        """Write the day's counts before the connections go (a failure loses only counts)."""
+        try:
+            await self.figures.close()
+        except Exception as exc:
+            log.error("could not write the figures at shutdown (%s)", describe_error(exc))
 
     async def _final_flush(self) -> None:
         deadline = time.monotonic() + self._close_timeout

@@ -183,7 +183,9 @@ def test_history_export_and_import_on_the_database(database, tmp_path):
     header = table.stdout.splitlines()[0].split(",")
     assert header[:4] == ["id", "name", "status", "verified"]
     assert {"assured_date", "assurer", "next_check_due"} <= set(header)
-    back = exported.read_text("utf-8").replace("Mannenlijn", "De Mannenlijn", 1)
+    back = exported.read_text("utf-8").replace(
+        "Telefoonlijn voor mannen", "Telefoonlijn voor mannen (NL)", 1
+    )
     exported.write_text(back, "utf-8")
     done = cli(database, "referrals", "import", str(exported), "--by", "Bram", "--yes")
     assert done.returncode == 0, done.stderr

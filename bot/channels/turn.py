@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
+from bot.channels.figures import figure_day, observe
 from bot.channels.ordering import ChatLocks, FloodGate
 from bot.channels.urgency import expect_urgent
 from bot.engine.model import Event, Forget, Reply, Say, Session, Start
@@ -218,6 +219,9 @@ class Turn:
         old = await self.store.get(key)
         session, replies = step(old, moment.timestamp())
         forget = session is None or any(isinstance(r, Forget) for r in replies)
+        figures = getattr(self.store, "figures", None)  # anonymous counts, ids only
+        if figures is not None:
+            figures.add(figure_day(moment), observe(old, session, replies, forget))
         kept = [*(old.message_ids if old is not None else ()), *inbound.own_ids]
         answer = Answer(session=None if forget else session)
         if forget:
