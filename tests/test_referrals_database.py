@@ -247,3 +247,12 @@ def test_an_unreachable_database_is_said_in_plain_words():
         "postgresql+asyncpg://nobody@127.0.0.1:1/x (ConnectionRefusedError); check that it is "
         "running and that FIRSTCONTACT_DATABASE_URL is right"
     ]
+
+
+def test_a_change_to_the_database_needs_a_name(database):
+    done = cli(database, "referrals", "set", "lijn_1712", "hours_source=", "--yes")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        "Nothing was changed: say who you are with --by NAME (a name or a role such as "
+        "coordinator; the history keeps it, nothing else about you)."
+    )

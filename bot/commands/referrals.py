@@ -95,7 +95,8 @@ def register(sub) -> None:
         inner,
         "set",
         "change fields of one entry; the file is only written when the result is valid",
-        'firstcontact referrals set lijn_1712 hours="mon-fri 09:00-18:00" --verified-today',
+        'firstcontact referrals set lijn_1712 hours="mon-fri 09:00-18:00" --verified-today '
+        "--by coordinator",
         run_set,
     )
     change.add_argument("key", help="the entry's key, e.g. lijn_1712")
