@@ -49,23 +49,11 @@ async def open_store(url: str, ttl_seconds: int = DEFAULT_TTL_SECONDS, **kw: Any
     if url.strip() == MEMORY_URL:  # SQL-only options don't matter here
         return MemoryStore(ttl_seconds, **{k: v for k, v in kw.items() if k == "clock"})
     from storage.figures import SqlFigures
-    from storage.migrate import upgrade_schema
-    from storage.sql import SqlStore, create_engine, describe_error
+    from storage.migrate import open_database
+    from storage.sql import SqlStore
 
     store_kw = {name: kw.pop(name) for name in ("clock", *_SQL_ONLY) if name in kw}
-    engine = create_engine(url, **kw)
-    try:
-        await upgrade_schema(engine)
-    except Exception as exc:
-        await engine.dispose()
-        shown = engine.url.render_as_string(hide_password=True)
-        raise StoreUnavailable(
-            f"Could not open the session database {shown} ({describe_error(exc)}). "
-            "Check that it is running and that the URL is right."
-        ) from exc
-    except BaseException:
-        await engine.dispose()
-        raise
+    engine = await open_database(url, "the session database", **kw)
     try:
         store = SqlStore(engine, ttl_seconds, **store_kw)
     except BaseException:  # a bad option: don't leave the connections open

@@ -64,23 +64,9 @@ class DirectoryStore:
     @classmethod
     async def open(cls, url: str) -> DirectoryStore:
         """The store for a database URL, migrated to the newest schema first."""
-        from storage.base import StoreUnavailable
-        from storage.migrate import upgrade_schema
-        from storage.sql import create_engine, describe_error
+        from storage.migrate import open_database
 
-        engine = create_engine(url)
-        try:
-            await upgrade_schema(engine)
-        except Exception as exc:
-            await engine.dispose()
-            shown = engine.url.render_as_string(hide_password=True)
-            raise StoreUnavailable(
-                f"could not open the database {shown} ({describe_error(exc)}); check that it "
-                "is running and that FIRSTCONTACT_DATABASE_URL is right"
-            ) from exc
-        except BaseException:
-            await engine.dispose()
-            raise
+        engine = await open_database(url, "the directory's database")
         return cls(engine)
 
     async def close(self) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.base import StoreUnavailable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -31,3 +34,26 @@ def _upgrade(connection: Connection, revision: str) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
+
+
+async def open_database(url: str, what: str = "the database", **kw: Any) -> AsyncEngine:
+    """An engine for url with the newest schema: sessions, directory and figures share it.
+
+    StoreUnavailable names the database (never its password) and the error's kind only.
+    """
+    from storage.sql import create_engine, describe_error
+
+    engine = create_engine(url, **kw)
+    try:
+        await upgrade_schema(engine)
+    except Exception as exc:
+        await engine.dispose()
+        shown = engine.url.render_as_string(hide_password=True)
+        raise StoreUnavailable(
+            f"Could not open {what} {shown} ({describe_error(exc)}). "
+            "Check that it is running and that the URL is right."
+        ) from exc
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine

@@ -243,9 +243,9 @@ def test_an_unreachable_database_is_said_in_plain_words():
     done = cli("postgresql://nobody@127.0.0.1:1/x", "referrals", "list")
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
-        "The referral directory cannot be opened: could not open the database "
-        "postgresql+asyncpg://nobody@127.0.0.1:1/x (ConnectionRefusedError); check that it is "
-        "running and that FIRSTCONTACT_DATABASE_URL is right"
+        "The referral directory cannot be opened: Could not open the directory's database "
+        "postgresql+asyncpg://nobody@127.0.0.1:1/x (ConnectionRefusedError). Check that it is "
+        "running and that the URL is right."
     ]
 
 

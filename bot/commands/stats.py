@@ -90,16 +90,10 @@ def run_stats(args: argparse.Namespace) -> int:
 
 async def _read(url: str, since: date, until: date):
     from storage.figures import read_counts
-    from storage.migrate import upgrade_schema
-    from storage.sql import create_engine, describe_error
+    from storage.migrate import open_database
 
-    engine = create_engine(url)
+    engine = await open_database(url, "the figures' database")
     try:
-        await upgrade_schema(engine)
         return await read_counts(engine, since, until)
-    except (OSError, ValueError):
-        raise
-    except Exception as exc:
-        raise OSError(describe_error(exc)) from None
     finally:
         await engine.dispose()
