@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.base import StoreUnavailable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 7_210_431  # a PostgreSQL advisory lock id of our own, held while migrating
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -27,6 +28,8 @@ def alembic_config(url: str | None = None) -> Config:
 async def upgrade_schema(engine: AsyncEngine, revision: str = "head") -> None:
     """Run `alembic upgrade head` on engine's database; does nothing if it is up to date."""
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # workers starting together migrate one at a time
+            await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         await conn.run_sync(_upgrade, revision)
 
 
