@@ -136,11 +136,17 @@ def test_small_figures_show_as_less_than_five_everywhere():
 
 
 def test_every_referrals_action_and_stats_are_in_the_readme():
-    from tests.test_cli import COMMANDS, ROOT
+    import argparse
+    from pathlib import Path
 
-    readme = (ROOT / "README.md").read_text("utf-8")
+    from bot.cli import build_parser
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
     row = next(line for line in readme.splitlines() if "`firstcontact referrals check" in line)
-    actions = {path[1] for path, _ in COMMANDS if path[0] == "referrals" and len(path) == 2}
+    top = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    inner = top.choices["referrals"]
+    sub = next(a for a in inner._actions if isinstance(a, argparse._SubParsersAction))
+    actions = set(sub.choices)
     assert actions and all(f" {name} " in row or f"/ {name}`" in row for name in actions)
     assert "`firstcontact stats --since DATE" in readme
 
