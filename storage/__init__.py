@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from storage.base import DEFAULT_TTL_SECONDS, SessionStore, StoreClosed, StoreUnavailable
+from storage.base import DEFAULT_TTL_SECONDS, Saved, SessionStore, StoreClosed, StoreUnavailable
 from storage.codec import CorruptRow
 from storage.keys import SecretError, load_or_create_secret, session_key
 from storage.memory import MemoryStore
@@ -21,6 +21,7 @@ __all__ = [
     "DEFAULT_TTL_SECONDS",
     "CorruptRow",
     "MemoryStore",
+    "Saved",
     "SecretError",
     "SessionStore",
     "StoreClosed",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from types import TracebackType
 
 from bot.engine.model import Session
@@ -13,6 +14,17 @@ from storage.figures import Figures
 DEFAULT_TTL_SECONDS = 3600
 
 Clock = Callable[[], float]
+
+
+@dataclass(slots=True)
+class Saved:
+    """One stored row: the engine's session and, beside it, the channel's own state."""
+
+    session: Session
+    message_ids: list[int] = field(default_factory=list)  # recent messages "stop" deletes
+
+    def copy(self) -> Saved:
+        return Saved(self.session.copy(self.session.updated), list(self.message_ids))
 
 
 class StoreClosed(RuntimeError):
@@ -41,12 +53,21 @@ class SessionStore(ABC):
         self.figures: Figures = Figures()
 
     @abstractmethod
-    async def get(self, key: str) -> Session | None:
-        """The session under key, or None if there is none or it has expired."""
+    async def load(self, key: str) -> Saved | None:
+        """The row under key, or None if there is none or it has expired."""
 
     @abstractmethod
+    async def save(self, key: str, saved: Saved, *, durable: bool = False) -> None:
+        """Store the row under key; with durable=True, return only once it is written."""
+
+    async def get(self, key: str) -> Session | None:
+        """The session under key, or None if there is none or it has expired."""
+        saved = await self.load(key)
+        return None if saved is None else saved.session
+
     async def put(self, key: str, session: Session, *, durable: bool = False) -> None:
-        """Store session under key; with durable=True, return only once it is written."""
+        """Store a session with no channel state under key (see save)."""
+        await self.save(key, Saved(session), durable=durable)
 
     @abstractmethod
     async def delete(self, key: str) -> bool:

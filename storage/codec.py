@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.engine.model import Session
+from storage.base import Saved
 
 COLUMNS = (
     "flow",
@@ -48,22 +49,27 @@ def check_key(key: str) -> str:
     return key
 
 
-def serialize(session: Session) -> Row:
-    """Column values for a session (without its key); ValueError if a field can't be stored."""
+def _field(saved: Saved, name: str) -> Any:
+    """message_ids is the channel's, beside the session; every other column is the session's."""
+    return saved.message_ids if name == "message_ids" else getattr(saved.session, name)
+
+
+def serialize(saved: Saved) -> Row:
+    """Column values for a row (without its key); ValueError if a field can't be stored."""
     try:
         plain = _checked_plain(
-            {name: getattr(session, name) for name in COLUMNS if name not in _JSON_COLUMNS}
+            {name: _field(saved, name) for name in COLUMNS if name not in _JSON_COLUMNS}
         )
         for name in _JSON_COLUMNS:
-            _check_json_value(name, getattr(session, name))
+            _check_json_value(name, _field(saved, name))
     except CorruptRow as exc:
         raise ValueError(f"This session cannot be stored: {exc}") from None
-    plain.update((name, _encode(getattr(session, name))) for name in _JSON_COLUMNS)
+    plain.update((name, _encode(_field(saved, name))) for name in _JSON_COLUMNS)
     return plain
 
 
-def deserialize(row: Mapping[str, Any]) -> Session:
-    """A Session from column values; raises CorruptRow if anything is missing or malformed."""
+def deserialize(row: Mapping[str, Any]) -> Saved:
+    """A row read back; raises CorruptRow if anything is missing or malformed."""
     try:
         values = {name: row[name] for name in COLUMNS}
     except KeyError as exc:
@@ -71,7 +77,8 @@ def deserialize(row: Mapping[str, Any]) -> Session:
     plain = _checked_plain({k: v for k, v in values.items() if k not in _JSON_COLUMNS})
     for name in _JSON_COLUMNS:
         plain[name] = _check_json_value(name, _parsed(values[name], name))
-    return Session(**plain)
+    message_ids = plain.pop("message_ids")
+    return Saved(Session(**plain), message_ids)
 
 
 def _checked_plain(values: Row) -> Row:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot.engine.model import Session
-from storage.base import DEFAULT_TTL_SECONDS, Clock, SessionStore
+from storage.base import DEFAULT_TTL_SECONDS, Clock, Saved, SessionStore
 from storage.codec import Row, check_key, deserialize, serialize
 
 
@@ -17,17 +16,17 @@ class MemoryStore(SessionStore):
         super().__init__(ttl_seconds, clock=clock)
         self._rows: dict[str, Row] = {}
 
-    async def get(self, key: str) -> Session | None:
+    async def load(self, key: str) -> Saved | None:
         self._check_open()
         row = self._rows.get(check_key(key))
         if row is None:
             return None
-        session = deserialize(row)
-        return None if self.expired(session) else session
+        saved = deserialize(row)
+        return None if self.expired(saved.session) else saved
 
-    async def put(self, key: str, session: Session, *, durable: bool = False) -> None:
+    async def save(self, key: str, saved: Saved, *, durable: bool = False) -> None:
         self._check_open()
-        self._rows[check_key(key)] = serialize(session)
+        self._rows[check_key(key)] = serialize(saved)
 
     async def delete(self, key: str) -> bool:
         self._check_open()

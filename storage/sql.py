@@ -29,8 +29,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.engine.model import Session
-from storage.base import DEFAULT_TTL_SECONDS, Clock, SessionStore, StoreClosed
+from storage.base import DEFAULT_TTL_SECONDS, Clock, Saved, SessionStore, StoreClosed
 from storage.codec import COLUMNS, CorruptRow, Row, check_key, deserialize, serialize
 from storage.reader import Reader
 from storage.schema import sessions
@@ -112,7 +111,7 @@ class SqlStore(SessionStore):
         self.engine = engine
         self.cache_size = cache_size
         self.durable = durable
-        self._hot: OrderedDict[str, Session] = OrderedDict()  # newest last
+        self._hot: OrderedDict[str, Saved] = OrderedDict()  # newest last
         self._deletes = 0  # deletes begun so far: a read that spans one is not cached
         self.flush_interval = flush_interval
         self._max_pending = max_pending
@@ -135,13 +134,13 @@ class SqlStore(SessionStore):
         live = c.updated >= sa.bindparam("cutoff")
         self._count = sa.select(sa.func.count()).select_from(sessions).where(live)
 
-    async def get(self, key: str) -> Session | None:
+    async def load(self, key: str) -> Saved | None:
         self._check_open()
         check_key(key)
         hot = self._hot.get(key)
         if hot is not None:
             self._hot.move_to_end(key)
-            return None if self.expired(hot) else hot.copy(hot.updated)
+            return None if self.expired(hot.session) else hot.copy()
         row = self._pending.get(key)
         if row is None:
             row = self._inflight.get(key)
@@ -153,37 +152,37 @@ class SqlStore(SessionStore):
             if row is None:
                 return None
             try:
-                session = deserialize(row)
+                saved = deserialize(row)
             except CorruptRow as exc:
                 log.warning("dropping an unreadable stored session: %s", exc)
                 await self._drop_corrupt(row)
                 return None
             if self._deletes != deletes or key in self._hot or key in self._pending:
-                return await self.get(key)  # changed while we read: never cache the old row
+                return await self.load(key)  # changed while we read: never cache the old row
         else:
-            session = deserialize(row)
-        if self.expired(session):
+            saved = deserialize(row)
+        if self.expired(saved.session):
             return None
-        self._remember(key, session.copy(session.updated))
-        return session
+        self._remember(key, saved.copy())
+        return saved
 
-    def _remember(self, key: str, session: Session) -> None:
+    def _remember(self, key: str, saved: Saved) -> None:
         if not self.cache_size:
             return
-        self._hot[key] = session
+        self._hot[key] = saved
         self._hot.move_to_end(key)
         if len(self._hot) > self.cache_size:
             self._hot.popitem(last=False)
 
     def _forget_expired(self) -> None:
         """Expired sessions leave memory when they leave the table."""
-        for key in [k for k, s in self._hot.items() if self.expired(s)]:
+        for key in [k for k, s in self._hot.items() if self.expired(s.session)]:
             del self._hot[key]
 
-    async def put(self, key: str, session: Session, *, durable: bool = False) -> None:
+    async def save(self, key: str, saved: Saved, *, durable: bool = False) -> None:
         self._check_open()
-        row = {"key": check_key(key), **serialize(session)}
-        self._remember(key, session.copy(session.updated))
+        row = {"key": check_key(key), **serialize(saved)}
+        self._remember(key, saved.copy())
         self._pending[key] = row
         self._wake()
         if len(self._pending) >= self._max_pending:

@@ -142,6 +142,6 @@ async def test_an_odd_message_id_is_ignored_not_stored(worker, sessions, caplog,
     with caplog.at_level(logging.ERROR, logger="bot"):
         await bot.handler(update)
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
-    session = await sessions.get(session_key(SECRET, "telegram", chat_id))
-    assert session is not None and all(type(i) is int and i > 0 for i in session.message_ids)
+    saved = await sessions.load(session_key(SECRET, "telegram", chat_id))
+    assert saved is not None and all(type(i) is int and i > 0 for i in saved.message_ids)
     assert api.count("sendMessage", chat_id) >= 1

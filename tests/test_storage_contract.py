@@ -8,8 +8,8 @@ import random
 
 import pytest
 
-from storage import SessionStore, StoreClosed
-from tests.auxil.stores import START, TTL, Backend, key_for, make_backend, make_session
+from storage import Saved, SessionStore, StoreClosed
+from tests.auxil.stores import START, TTL, Backend, key_for, make_backend, make_saved, make_session
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -26,23 +26,30 @@ async def store(backend: Backend):
 
 
 async def test_round_trip_keeps_every_field(store: SessionStore):
-    session = make_session(
+    saved = make_saved(
         locale="en",
         answers={"geweld": "fysiek", "uitleg": "één – ✓"},
         history=["intake:a", "hulp:b"],
         message_ids=[1, 2**40, 7],
     )
-    await store.put(key_for(1), session)
-    assert await store.get(key_for(1)) == session
+    await store.save(key_for(1), saved)
+    assert await store.load(key_for(1)) == saved
     await store.flush()
-    assert await store.get(key_for(1)) == session
+    assert await store.load(key_for(1)) == saved
+    assert await store.get(key_for(1)) == saved.session
+
+
+async def test_put_stores_a_session_with_no_channel_state(store: SessionStore):
+    await store.save(key_for(1), make_saved())
+    await store.put(key_for(1), make_session(step="verder"))
+    assert await store.load(key_for(1)) == Saved(make_session(step="verder"), [])
 
 
 async def test_empty_values_and_no_region_round_trip(store: SessionStore):
-    session = make_session(region=None, answers={}, history=[], message_ids=[])
-    await store.put(key_for(2), session)
+    saved = make_saved(region=None, answers={}, history=[], message_ids=[])
+    await store.save(key_for(2), saved)
     await store.flush()
-    assert await store.get(key_for(2)) == session
+    assert await store.load(key_for(2)) == saved
 
 
 async def test_missing_key_is_none(store: SessionStore):
@@ -50,15 +57,17 @@ async def test_missing_key_is_none(store: SessionStore):
 
 
 async def test_stored_session_is_a_copy(store: SessionStore):
-    session = make_session()
-    await store.put(key_for(3), session)
-    session.answers["later"] = "changed"
-    session.history.append("x:y")
-    session.step = "elsewhere"
-    got = await store.get(key_for(3))
-    assert got == make_session()
+    saved = make_saved()
+    await store.save(key_for(3), saved)
+    saved.session.answers["later"] = "changed"
+    saved.session.history.append("x:y")
+    saved.session.step = "elsewhere"
+    saved.message_ids.append(4)
+    got = await store.load(key_for(3))
+    assert got == make_saved()
     got.message_ids.append(5)
-    assert await store.get(key_for(3)) == make_session()
+    got.session.step = "changed by the caller"
+    assert await store.load(key_for(3)) == make_saved()
 
 
 async def test_expired_session_counts_as_absent(store: SessionStore, backend: Backend):
@@ -164,7 +173,7 @@ async def test_a_raw_chat_id_is_refused_as_key(store: SessionStore):
 )
 async def test_unstorable_session_is_refused_and_nothing_stored(store: SessionStore, bad):
     with pytest.raises(ValueError, match="cannot be stored"):
-        await store.put(key_for(11), make_session(**bad))
+        await store.save(key_for(11), make_saved(**bad))
     await store.flush()
     assert await store.get(key_for(11)) is None
 

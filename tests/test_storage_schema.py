@@ -19,7 +19,7 @@ from storage.migrate import alembic_config
 from storage.schema import metadata
 from storage.settings import DATABASE_URL_ENV
 from storage.sql import create_engine
-from tests.auxil.stores import Backend, key_for, make_backend, make_session
+from tests.auxil.stores import Backend, key_for, make_backend, make_saved, make_session
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED_COLUMNS = [
@@ -130,7 +130,7 @@ async def store_sessions_for_chats(backend: Backend) -> None:
     store = await backend.open()
     for channel, chat_id in CHAT_IDS.items():
         key = key_for(chat_id, channel)
-        await store.put(key, make_session(message_ids=[11, 12]))
+        await store.save(key, make_saved(message_ids=[11, 12]))
     await store.flush()
     # Written, then one forgotten and written again, so old row versions exist in the files too.
     await store.delete(key_for(CHAT_IDS["web"], "web"))

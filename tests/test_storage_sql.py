@@ -12,9 +12,10 @@ from contextlib import asynccontextmanager
 import pytest
 from sqlalchemy import event
 
+from storage import Saved
 from storage.codec import COLUMNS, serialize
 from storage.sql import PURGE_BATCH, SqlStore, create_engine
-from tests.auxil.stores import START, TTL, Backend, key_for, make_backend, make_session
+from tests.auxil.stores import START, TTL, Backend, key_for, make_backend, make_saved, make_session
 
 SLOW = {"flush_interval": 3600.0}  # the background writer never gets to run on its own
 
@@ -197,7 +198,7 @@ async def check_corrupt_row_is_dropped(backend: Backend, corruption: dict, caplo
     """A bad row written behind the store's back: get() finds nothing, it goes, log is bare."""
     caplog.set_level(logging.DEBUG, logger="storage")
     store = await backend.open()
-    row = {"key": key_for(4), **serialize(make_session()), **corruption}
+    row = {"key": key_for(4), **serialize(make_saved()), **corruption}
     names = ", ".join(row)
     await backend.raw(
         f"INSERT INTO sessions ({names}) VALUES ({', '.join(':' + n for n in row)})", row
@@ -224,7 +225,7 @@ async def test_text_in_a_sqlite_number_column_is_corrupt(tmp_path, caplog):
 async def test_corrupt_row_rewritten_meanwhile_is_kept(backend: Backend):
     store = await backend.open()
     assert isinstance(store, SqlStore)
-    bad = {"key": key_for(5), **serialize(make_session()), "answers": "{"}
+    bad = {"key": key_for(5), **serialize(make_saved()), "answers": "{"}
     await store.put(key_for(5), make_session(step="nieuw"), durable=True)
     await store._drop_corrupt(bad)  # what get() does after reading the row that was there before
     assert (await store.get(key_for(5))).step == "nieuw"
@@ -334,10 +335,10 @@ async def test_sessions_in_use_are_read_from_memory_not_the_database(backend: Ba
     for _ in range(5):
         assert await store.get(key_for(1)) == make_session()
     assert reads == []
-    got = await store.get(key_for(1))
-    got.step = "changed by the caller"
+    got = await store.load(key_for(1))
+    got.session.step = "changed by the caller"
     got.message_ids.append(9)
-    assert await store.get(key_for(1)) == make_session()  # callers get copies
+    assert await store.load(key_for(1)) == Saved(make_session(), [])  # callers get copies
     await store.close()
 
 

@@ -137,9 +137,9 @@ async def test_run_command_stops_on_sigterm_and_keeps_the_session(
     secret = load_or_create_secret(data_dir, None)
     reopened = await open_store(f"sqlite:///{database}", 3600)
     try:
-        session = await reopened.get(session_key(secret, "telegram", chat_id))
-        assert session is not None and session.region == route.region
-        assert len(session.message_ids) >= 3
+        saved = await reopened.load(session_key(secret, "telegram", chat_id))
+        assert saved is not None and saved.session.region == route.region
+        assert len(saved.message_ids) >= 3
     finally:
         await reopened.close()
     assert key(chat_id) != session_key(secret, "telegram", chat_id)  # a key file of its own

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
 from functools import partial
 
@@ -17,9 +18,10 @@ from bot.channels.telegram.handlers import UpdateHandler
 from bot.channels.telegram.incoming import classify
 from bot.channels.telegram.sender import Sender
 from bot.channels.turn import ALARM_EVERY, Forgotten, Inbound, Limits, Turn
-from bot.engine.model import Intent, Start, Text
+from bot.engine.model import Intent, Session, Start, Text
 from bot.render import Message
 from bot.runtime import Runtime
+from storage.base import Saved
 from storage.keys import session_key
 from storage.memory import MemoryStore
 from tests.auxil import updates
@@ -116,7 +118,7 @@ async def test_a_turn_returns_rendered_messages_and_delivers_them(runtime: Runti
     answer = await turn.take(Inbound(KEY, Start(), own_ids=(7,)), out)
     assert answer.messages and answer.messages == out.delivered
     assert answer.messages[-1].buttons and not answer.forgotten and not answer.urgent
-    saved = await store.get(KEY)
+    saved = await store.load(KEY)
     assert saved is not None and saved.message_ids == [7, *answer.sent]
     danger = await turn.take(Inbound(KEY, Text("hij slaat me, ik ben nu in gevaar")))
     assert danger.urgent and danger.messages[0].urgent
@@ -153,3 +155,8 @@ def test_a_flood_is_held_back_but_danger_passes_once_per_alarm_every(runtime: Ru
 def test_an_unknown_flow_is_refused_at_begin(runtime: Runtime) -> None:
     with pytest.raises(KeyError):
         Conversation(runtime, flow="nergens", clock=lambda: NOW).start()
+
+
+def test_channel_state_is_kept_beside_the_session_not_in_the_engines_model() -> None:
+    assert "message_ids" not in {f.name for f in fields(Session)}
+    assert "message_ids" in {f.name for f in fields(Saved)}

@@ -20,7 +20,7 @@ from typing import Any
 from benchmarks.telegram_channel import common
 from bot.engine.model import Start
 from bot.runtime import load_runtime
-from storage import open_store, session_key
+from storage import Saved, open_store, session_key
 
 
 def measure(sizes: list[int], reads: int) -> list[dict[str, Any]]:
@@ -62,9 +62,9 @@ async def _fill_and_read(sizes: list[int], reads: int, folder: Path) -> list[dic
             for i in range(stored, size):  # a fresh conversation each, as after /start
                 session, _ = runtime.engine.resume(None, Start(), now)
                 assert session is not None
-                session.message_ids = [i % 1000 + 1, i % 1000 + 2]
-                await store.put(
-                    session_key(common.SECRET, "telegram", common.FIRST_CHAT + i), session
+                await store.save(
+                    session_key(common.SECRET, "telegram", common.FIRST_CHAT + i),
+                    Saved(session, [i % 1000 + 1, i % 1000 + 2]),
                 )
             await store.flush()
             stored = size

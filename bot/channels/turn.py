@@ -26,6 +26,7 @@ from bot.engine.model import Event, Forget, Reply, Say, Session, Start
 from bot.languages import negotiate
 from bot.render import Message
 from bot.runtime import Runtime
+from storage.base import Saved
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,8 @@ ALARM_EVERY = 10.0  # seconds: how often a flooding chat still gets an answer to
 class SessionStore(Protocol):
     """The part of storage.SessionStore a turn uses."""
 
-    async def get(self, key: str) -> Session | None: ...
-    async def put(self, key: str, session: Session) -> None: ...
+    async def load(self, key: str) -> Saved | None: ...
+    async def save(self, key: str, saved: Saved) -> None: ...
     async def delete(self, key: str) -> Any: ...
 
 
@@ -216,12 +217,14 @@ class Turn:
         started = time.perf_counter()
         key, tag = inbound.key, inbound.key[:8]
         moment = self.clock()
-        old = await self.store.get(key)
-        session, replies = step(old, moment.timestamp())
+        old = await self.store.load(key)
+        session, replies = step(old.session if old else None, moment.timestamp())
         forget = session is None or any(isinstance(r, Forget) for r in replies)
+        # The channel's state, beside the session: the messages "stop" may delete.
         figures = getattr(self.store, "figures", None)  # anonymous counts, ids only
         if figures is not None:
-            figures.add(figure_day(moment), observe(old, session, replies, forget))
+            previous = old.session if old is not None else None
+            figures.add(figure_day(moment), observe(previous, session, replies, forget))
         kept = [*(old.message_ids if old is not None else ()), *inbound.own_ids]
         answer = Answer(session=None if forget else session)
         if forget:
@@ -242,8 +245,8 @@ class Turn:
             # only queues in the SQL store: never a transaction around a channel's call, and
             # the session's lock keeps its next update waiting.
             if session is not None and not forget:
-                session.message_ids = [*kept, *answer.sent][-MESSAGE_IDS_KEPT:]
-                await self.store.put(key, session)
+                ids = [*kept, *answer.sent][-MESSAGE_IDS_KEPT:]
+                await self.store.save(key, Saved(session, ids))
         # DEBUG, not INFO: a line per update would be an activity record of each conversation.
         log.debug(
             "update handled session=%s event=%s replies=%d sent=%d forgot=%s ms=%.1f",

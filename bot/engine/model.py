@@ -126,7 +126,6 @@ class Session:
     history: list[str] = field(default_factory=list)  # "flow:step", newest last, bounded
     created: float = 0.0
     updated: float = 0.0
-    message_ids: list[int] = field(default_factory=list)  # bot's own recent messages (channel)
 
     @property
     def at(self) -> str:
@@ -143,7 +142,6 @@ class Session:
             list(self.history),
             self.created,
             updated,
-            list(self.message_ids),
         )
 
 

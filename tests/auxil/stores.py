@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.engine.model import Session
-from storage import SessionStore, open_store, session_key
+from storage import Saved, SessionStore, open_store, session_key
 from storage.settings import async_url
 from storage.sql import create_engine
 
@@ -54,10 +54,17 @@ def make_session(updated: float = START, **fields: Any) -> Session:
         "history": ["intake:welkom", "intake:veilig"],
         "created": updated - 30.25,
         "updated": updated,
-        "message_ids": [101, 102, 2**40],
     }
     values.update(fields)
     return Session(**values)
+
+
+def make_saved(
+    updated: float = START, message_ids: list[Any] | None = None, **fields: Any
+) -> Saved:
+    """A stored row: make_session() and the channel's message ids beside it."""
+    ids = [101, 102, 2**40] if message_ids is None else message_ids
+    return Saved(make_session(updated, **fields), ids)
 
 
 @dataclass
