@@ -52,8 +52,8 @@ async def make_workers(stack, api, runtime, url, count: int, shared: bool) -> li
         bot = TelegramBot(
             options, runtime, store, partial(session_key, SECRET), shared=coordination
         )
-        await bot.sender.start()
-        stack.push_async_callback(bot.sender.stop)
+        await bot.client.start()
+        stack.push_async_callback(bot.client.stop)
         bots.append(bot)
     return bots
 

@@ -16,6 +16,7 @@ from bot.definitions.handoffs import ReferralFacts
 from bot.engine.engine import Engine
 from bot.engine.model import Say, Step
 from bot.i18n import DEFAULT_LOCALES_DIR, Catalogs, load_catalogs, referral_context
+from bot.lru import BoundedLRU
 from bot.problems import DataError, Problem
 from bot.referrals.cards import EntryText, NGettext, card_text, resolve_cards
 from bot.referrals.checks import check_directory
@@ -141,7 +142,7 @@ def load_runtime(
     if watcher.source.kind == "database":
         watcher.start_polling()
 
-    cache: dict[tuple, list[CardView]] = {}
+    cache: BoundedLRU[tuple, list[CardView]] = BoundedLRU(CARD_CACHE_SIZE)
     cached_for: list[Directory] = []  # the directory the cache was filled from
 
     def cards(
@@ -154,12 +155,8 @@ def load_runtime(
             cache.clear()  # a coordinator's edit shows from the next message on
             cached_for[:] = [directory]
         minute = now.replace(second=0, microsecond=0)
-        key = (tuple(keys), region, locale, minute)
-        found = cache.get(key)
-        if found is None:
-            if len(cache) >= CARD_CACHE_SIZE:
-                cache.clear()
 
+        def render() -> list[CardView]:
             def gettext(msgid: str) -> str:
                 return catalogs.pgettext(locale, "referrals", msgid)
 
@@ -169,7 +166,7 @@ def load_runtime(
             def ngettext(singular: str, plural: str, n: int) -> str:
                 return catalogs.npgettext(locale, "referrals", singular, plural, n)
 
-            found = cache[key] = card_views(
+            return card_views(
                 directory,
                 keys,
                 region,
@@ -179,7 +176,8 @@ def load_runtime(
                 entry_text,
                 ngettext,
             )
-        return found
+
+        return cache.entry((tuple(keys), region, locale, minute), render)
 
     def emergency_number(region: str | None) -> str:
         found = watcher.current().emergency_for(region)

@@ -20,7 +20,6 @@ import contextlib
 import logging
 import os
 import time
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.lru import BoundedLRU
 from storage.base import DEFAULT_TTL_SECONDS, Clock, Saved, SessionStore, StoreClosed
 from storage.codec import COLUMNS, CorruptRow, Row, check_key, deserialize, serialize
 from storage.reader import Reader
@@ -111,7 +111,7 @@ class SqlStore(SessionStore):
         self.engine = engine
         self.cache_size = cache_size
         self.durable = durable
-        self._hot: OrderedDict[str, Saved] = OrderedDict()  # newest last
+        self._hot: BoundedLRU[str, Saved] = BoundedLRU(cache_size)
         self._deletes = 0  # deletes begun so far: a read that spans one is not cached
         self.flush_interval = flush_interval
         self._max_pending = max_pending
@@ -139,7 +139,6 @@ class SqlStore(SessionStore):
         check_key(key)
         hot = self._hot.get(key)
         if hot is not None:
-            self._hot.move_to_end(key)
             return None if self.expired(hot.session) else hot.copy()
         row = self._pending.get(key)
         if row is None:
@@ -167,17 +166,13 @@ class SqlStore(SessionStore):
         return saved
 
     def _remember(self, key: str, saved: Saved) -> None:
-        if not self.cache_size:
-            return
-        self._hot[key] = saved
-        self._hot.move_to_end(key)
-        if len(self._hot) > self.cache_size:
-            self._hot.popitem(last=False)
+        self._hot.put(key, saved)
 
     def _forget_expired(self) -> None:
         """Expired sessions leave memory when they leave the table."""
-        for key in [k for k, s in self._hot.items() if self.expired(s.session)]:
-            del self._hot[key]
+        for key, saved in self._hot.items():
+            if self.expired(saved.session):
+                self._hot.pop(key)
 
     async def save(self, key: str, saved: Saved, *, durable: bool = False) -> None:
         self._check_open()
@@ -201,7 +196,7 @@ class SqlStore(SessionStore):
     async def delete(self, key: str) -> bool:
         self._check_open()
         check_key(key)
-        self._hot.pop(key, None)
+        self._hot.pop(key)
         self._deletes += 1
         # Earlier writes of this key: queued, or in a batch being written right now.
         earlier = [r for r in (self._pending.pop(key, None), self._inflight.get(key)) if r]

@@ -13,6 +13,7 @@ PACKAGES = ("bot", "storage")
 # What each lower layer may import from the project besides itself. Anything not named here
 # (config, runtime, render, channels, commands, ...) is the application on top.
 MAY_IMPORT = {
+    "bot.lru": set(),  # the one bounded LRU, for every layer's caches
     "bot.problems": set(),
     "bot.regions": set(),
     "bot.yaml_mistakes": set(),  # a parser's error in plain words, for the one YAML reader
@@ -20,7 +21,7 @@ MAY_IMPORT = {
     "bot.recognition": {"bot.problems", "bot.yamlsource"},
     "bot.engine": {"bot.problems", "bot.regions", "bot.recognition"},
     "bot.referrals": {"bot.problems", "bot.regions", "bot.yamlsource"},
-    "storage": {"bot.engine.model"},  # the Session it keeps; never the application
+    "storage": {"bot.engine.model", "bot.lru"},  # the Session it keeps; never the application
     "bot.definitions": {
         "bot.problems",
         "bot.regions",

@@ -305,3 +305,18 @@ async def test_failing_start_up_calls_are_not_fatal(
     assert api.count("setMyShortDescription") == 1
     failed = [r.getMessage() for r in caplog.records if "start-up call failed" in r.getMessage()]
     assert len(failed) == 2 and "call=setMyCommands" in failed[0]
+
+
+async def test_one_client_makes_every_bot_api_call(
+    api: FakeBotApi, store: SessionStore, runtime: Runtime
+) -> None:
+    """Start-up, polling, replies, press answers and deletes: all through BotApi, counted."""
+    async with running_bot(api, store, runtime) as bot:
+        chat = Chat(api, bot, 610_000_050)
+        await chat.command("start")
+        await chat.callback("i|emergency|")
+        await chat.text("stop")
+    methods = {call.method for call in api.sent}
+    assert methods >= {"getMe", "setMyCommands", "deleteWebhook", "getUpdates", "sendMessage"}
+    assert methods >= {"answerCallbackQuery", "deleteMessages"}
+    assert bot.client.calls == len(api.sent)  # nothing reached the server another way

@@ -103,7 +103,7 @@ async def test_danger_and_presses_jump_a_backlog_and_every_reply_arrives_in_orde
     queued = chats[-1]  # started last: his greeting is still far back in the queue
     greeting = first_line(step_text(runtime, "main:" + runtime.engine.flows["main"].flow.start))
     async with bot_from_env(api, store, runtime, {}) as bot:
-        assert bot.sender.overall.rate == config.DEFAULT_MAX_RATE
+        assert bot.client.overall.rate == config.DEFAULT_MAX_RATE
         start = time.monotonic()
         burst = asyncio.create_task(start_burst(api, chats, start))
 
@@ -170,7 +170,7 @@ async def test_max_rate_0_lifts_the_cap(
 ) -> None:
     """With FIRSTCONTACT_TELEGRAM_MAX_RATE=0, 300 replies need no 10 s (they would at 30/s)."""
     async with bot_from_env(api, store, runtime, {config.MAX_RATE: "0"}) as bot:
-        assert bot.sender.overall.rate == 0
+        assert bot.client.overall.rate == 0
         start = time.monotonic()
         for i in range(CHATS):
             api.push_command(FIRST_CHAT + i, "start")

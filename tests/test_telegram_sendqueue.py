@@ -9,7 +9,8 @@ import json
 import pytest
 from telegram.error import NetworkError
 
-from bot.channels.telegram.sender import Pacer, Sender
+from bot.channels.pacing import TokenBucket
+from bot.channels.telegram.botapi import BotApi
 from bot.channels.telegram.sendqueue import SendQueue
 
 RATE = 10.0  # one turn every 0.1 s of the test clock
@@ -29,7 +30,7 @@ class Clock:
         await asyncio.sleep(0)
 
 
-class TimedPacer(Pacer):
+class TimedPacer(TokenBucket):
     """The production pacer, noting when each slot is used."""
 
     def __init__(self, clock: Clock) -> None:
@@ -168,7 +169,7 @@ async def test_closing_fails_the_sends_still_waiting() -> None:
 
 async def test_no_cap_means_no_queue() -> None:
     clock = Clock()
-    queue = SendQueue(Pacer(0, clock=clock), sleep=clock.sleep, clock=clock)
+    queue = SendQueue(TokenBucket(0, clock=clock), sleep=clock.sleep, clock=clock)
     for chat in range(1000):
         await queue.turn(chat)
     assert clock.now == 1000.0 and queue.chats == 0
@@ -194,7 +195,7 @@ class Recorder:
 
 async def test_the_sender_puts_urgent_messages_first_and_never_queues_button_answers() -> None:
     clock, transport = Clock(), Recorder()
-    sender = Sender(transport, overall_max_rate=1, sleep=clock.sleep, clock=clock)
+    sender = BotApi(transport, overall_max_rate=1, sleep=clock.sleep, clock=clock)
     backlog = [
         asyncio.create_task(sender.call("sendMessage", {"chat_id": chat, "text": "hoi"}))
         for chat in range(1, 6)

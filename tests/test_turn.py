@@ -14,9 +14,9 @@ import pytest
 from bot.channels import turn as turn_module
 from bot.channels.conversation import Conversation
 from bot.channels.inbound import FORGED_PRESS, pressed, typed
+from bot.channels.telegram.botapi import BotApi
 from bot.channels.telegram.handlers import UpdateHandler
 from bot.channels.telegram.incoming import classify
-from bot.channels.telegram.sender import Sender
 from bot.channels.turn import ALARM_EVERY, Forgotten, Inbound, Limits, Turn
 from bot.engine.model import Intent, Session, Start, Text
 from bot.render import Message
@@ -79,9 +79,9 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 async def test_telegram_goes_through_the_one_turn(runtime: Runtime, spy: list[str]) -> None:
-    sender = Sender(Replies(), overall_max_rate=0)
+    client = BotApi(Replies(), overall_max_rate=0)
     keyer = partial(session_key, b"s" * 32)
-    handler = UpdateHandler(runtime, MemoryStore(), keyer, Limits(), sender)
+    handler = UpdateHandler(runtime, MemoryStore(), keyer, Limits(), client)
     await handler(updates.text_update(5, "/start"))
     assert spy == [keyer("telegram", 5)]
     assert await handler.turn.store.get(spy[0]) is not None

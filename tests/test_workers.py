@@ -40,8 +40,8 @@ async def workers(api: FakeBotApi, runtime: Runtime) -> AsyncIterator[list[Teleg
                 token=api.token, base_url=api.base_url, overall_max_rate=0, announce=False
             )
             bot = TelegramBot(options, runtime, store, partial(session_key, SECRET), shared=shared)
-            await bot.sender.start()
-            stack.push_async_callback(bot.sender.stop)
+            await bot.client.start()
+            stack.push_async_callback(bot.client.stop)
             bots.append(bot)
         yield bots
 
@@ -78,9 +78,9 @@ async def test_one_session_is_never_in_two_turns_at_once(
         sent.append(workers[n % 2].handler(update))
     await asyncio.gather(*sent)
     store = workers[0].handler.turn.store
-    session = await store.get(session_key(SECRET, "telegram", chat_id))
-    assert session is not None
-    assert {500 + n for n in range(16)} <= set(session.message_ids)
+    saved = await store.load(session_key(SECRET, "telegram", chat_id))
+    assert saved is not None
+    assert {500 + n for n in range(16)} <= set(saved.message_ids)
 
 
 async def test_a_dead_workers_lock_is_released_by_postgresql(workers: list[TelegramBot]) -> None:

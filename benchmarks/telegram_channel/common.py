@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 
 from bot.channels.telegram import TelegramBot, TelegramOptions
-from bot.channels.telegram.sender import Transport
+from bot.channels.telegram.transport import Transport
 from bot.runtime import Runtime
 from storage import SessionStore, session_key
 
@@ -40,7 +40,7 @@ def full_bot(
 ) -> TelegramBot:
     """The production TelegramBot; without shipped_limiter its 30 sends/s overall cap is lifted.
 
-    Only the pacer's rate changes (overall_max_rate=0; the same Sender, same 429 handling), so
+    Only the pacer's rate changes (overall_max_rate=0; the same client, same 429 handling), so
     the code path per call stays the one production runs. `transport` answers replies in-process.
     """
     rate = TelegramOptions.overall_max_rate if shipped_limiter else 0.0

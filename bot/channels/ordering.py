@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TypeVar
 
-K = TypeVar("K")
-V = TypeVar("V")
+from bot.channels.pacing import TokenBucket
+from bot.lru import BoundedLRU
 
 
 @dataclass(slots=True)
@@ -56,22 +54,9 @@ class ChatLocks:
                 del self._slots[key]
 
 
-def lru_entry(table: OrderedDict[K, V], key: K, make: Callable[[], V], size: int) -> V:
-    """table[key], made if missing and marked newest; the oldest entry goes beyond `size`."""
-    found = table.get(key)
-    if found is None:
-        found = table[key] = make()
-        if len(table) > size:
-            table.popitem(last=False)
-    else:
-        table.move_to_end(key)
-    return found
-
-
 @dataclass(slots=True)
-class _Bucket:
-    tokens: float
-    stamp: float
+class _Gate:
+    bucket: TokenBucket
     warned: bool = False
 
 
@@ -90,30 +75,28 @@ class FloodGate:
         max_chats: int = 50_000,
         clock: Callable[[], float] = time.monotonic,
     ):
-        self.burst = float(burst)
+        if rate <= 0:
+            raise ValueError("a flood gate needs a rate above 0")
+        self.burst = burst
         self.rate = rate
         self.max_chats = max_chats
         self._clock = clock
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        self._gates: BoundedLRU[str, _Gate] = BoundedLRU(max_chats)
 
     def __len__(self) -> int:
-        return len(self._buckets)
+        return len(self._gates)
 
     def admit(self, key: str) -> tuple[bool, bool]:
         """(handle it, warn now): warn is True only for the first update dropped in a flood."""
-        now = self._clock()
-        bucket = lru_entry(
-            self._buckets, key, lambda: _Bucket(tokens=self.burst, stamp=now), self.max_chats
+        gate = self._gates.entry(
+            key, lambda: _Gate(TokenBucket(self.rate, self.burst, clock=self._clock))
         )
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.stamp) * self.rate)
-        bucket.stamp = now
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
-            bucket.warned = False
+        if gate.bucket.try_take():
+            gate.warned = False
             return True, False
-        if bucket.warned:
+        if gate.warned:
             return False, False
-        bucket.warned = True
+        gate.warned = True
         return False, True
 
 
@@ -122,17 +105,14 @@ class SeenOnce:
 
     def __init__(self, size: int = 10_000):
         self.size = size
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen: BoundedLRU[str, bool] = BoundedLRU(size)
 
     def __len__(self) -> int:
         return len(self._seen)
 
     def first(self, key: str) -> bool:
         """True the first time a key is seen (or after it fell out of the LRU)."""
-        if key in self._seen:
-            self._seen.move_to_end(key)
+        if self._seen.get(key):
             return False
-        self._seen[key] = None
-        if len(self._seen) > self.size:
-            self._seen.popitem(last=False)
+        self._seen.put(key, True)
         return True

@@ -3,7 +3,7 @@
 A chat's updates are handled one after another, so an update waits while its chat's earlier
 replies wait for the send cap, behind other chats' replies. When the chat is busy, the handler
 asks the engine now (about 10 µs) what it would answer, using a stand-in session, and an urgent
-answer moves the chat's queued replies ahead (Sender.expedite). The engine stays the one judge of
+answer moves the chat's queued replies ahead (BotApi.expedite). The engine stays the one judge of
 what is urgent; a wrong guess only changes how soon replies go, never what they say.
 """
 

@@ -11,16 +11,15 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from telegram import BotCommand
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.channels.telegram import texts
+from bot.channels.telegram.botapi import BotApi, BotApiRequest
 from bot.channels.telegram.handlers import Keyer, Limits, SessionStore, UpdateHandler
 from bot.channels.telegram.logs import quiet_libraries
-from bot.channels.telegram.polling import RawPoller, silence_raw_call_advice
-from bot.channels.telegram.sender import AiohttpTransport, Sender, Transport
-from bot.channels.telegram.transport import API_CONNECTIONS, AiohttpRequest
+from bot.channels.telegram.polling import RawPoller
+from bot.channels.telegram.transport import API_CONNECTIONS, HttpTransport, Transport
 from bot.channels.telegram.webhook import WebhookEndpoint, WebhookServer
 from bot.channels.workers import Shared
 from bot.runtime import Runtime
@@ -77,32 +76,26 @@ class WebhookOptions:
     path: str = "/telegram"
 
 
-def _file_url(base_url: str) -> str:
-    if base_url.endswith("/bot"):
-        return base_url[: -len("/bot")] + "/file/bot"
-    return base_url
-
-
-def build_application(options: TelegramOptions, handler: UpdateHandler) -> Application:
+def build_application(
+    options: TelegramOptions, handler: UpdateHandler, client: BotApi
+) -> Application:
     """A PTB Application: concurrent across chats, no persistence or job queue.
 
-    Replies go through the handler's Sender (paced, 429-aware); PTB's Bot only makes the few
-    start-up calls and long-polls, so it needs no rate limiter of its own.
+    It dispatches updates to the one handler; every Bot API call goes through `client`, PTB's
+    own Bot included (BotApiRequest), so there is one connection pool and one error mapping.
     """
     quiet_libraries()
-    silence_raw_call_advice()
-    timeout = options.request_timeout
+    request = BotApiRequest(client)
     application = (
         ApplicationBuilder()
         .token(options.token)
         .base_url(options.base_url)
-        .base_file_url(_file_url(options.base_url))
         .concurrent_updates(options.concurrency)
-        # Timeouts live in the request objects: PTB refuses its setters beside a custom request.
-        .request(AiohttpRequest(2, timeout))  # start-up calls only
-        .get_updates_request(AiohttpRequest.for_updates(timeout))
+        .request(request)
+        .get_updates_request(request)
         .job_queue(None)
         .persistence(None)
+        .updater(None)  # RawPoller fetches updates, through the client
         .build()
     )
     application.add_handler(TypeHandler(dict, handler))  # raw JSON: polling and webhook
@@ -116,17 +109,17 @@ async def _on_error(update: object, context: object) -> None:
     log.error("unhandled error error=%s", type(error).__name__)
 
 
-async def announce(application: Application) -> None:
+async def announce(client: BotApi) -> None:
     """Commands and profile texts in Dutch; any failure is logged and the bot starts anyway."""
-    bot = application.bot
+    commands = [{"command": name, "description": text} for name, text in texts.COMMANDS]
     calls = (
-        ("setMyCommands", lambda: bot.set_my_commands([BotCommand(*c) for c in texts.COMMANDS])),
-        ("setMyDescription", lambda: bot.set_my_description(texts.DESCRIPTION)),
-        ("setMyShortDescription", lambda: bot.set_my_short_description(texts.SHORT_DESCRIPTION)),
+        ("setMyCommands", {"commands": commands}),
+        ("setMyDescription", {"description": texts.DESCRIPTION}),
+        ("setMyShortDescription", {"short_description": texts.SHORT_DESCRIPTION}),
     )
-    for name, call in calls:
+    for name, params in calls:
         try:
-            await call()
+            await client.call(name, params)
         except (TelegramError, OSError) as exc:
             log.warning("start-up call failed call=%s error=%s", name, type(exc).__name__)
 
@@ -143,42 +136,42 @@ class TelegramBot:
         transport: Transport | None = None,
         shared: Shared | None = None,
     ):
-        """`transport` replaces HTTP for replies (the in-process benchmark answers them itself);
+        """`transport` replaces HTTP (the in-process benchmark answers every call itself);
         `shared` coordinates several webhook workers on one PostgreSQL."""
         self.options = options
         if transport is None:
-            transport = AiohttpTransport(
+            transport = HttpTransport(
                 options.base_url, options.token, options.connections, options.request_timeout
             )
-        self.sender = Sender(
+        self.client = BotApi(
             transport,
             overall_max_rate=options.overall_max_rate,
             max_retries=options.max_retries,
         )
-        self.handler = UpdateHandler(runtime, store, keyer, options.limits, self.sender, shared)
-        self.application = build_application(options, self.handler)
+        self.handler = UpdateHandler(runtime, store, keyer, options.limits, self.client, shared)
+        self.application = build_application(options, self.handler, self.client)
         self.webhook: WebhookServer | None = None
         self.poller: RawPoller | None = None
         self._running = False
 
-    @property
-    def bot(self):
-        return self.application.bot
-
     async def _start(self) -> None:
-        """What both modes do first: getMe, open the sender, announce, start dispatching."""
-        await self.application.initialize()
-        await self.sender.start()
+        """What both modes do first: open the client, getMe, announce, start dispatching."""
+        await self.client.start()
+        try:
+            await self.application.initialize()  # getMe: a wrong token stops here
+        except BaseException:
+            await self.client.stop()
+            raise
         self._running = True
         if self.options.announce:
-            await announce(self.application)
+            await announce(self.client)
         await self.application.start()
 
     async def start_polling(self) -> None:
         """Initialise, announce, then fetch updates by long polling."""
         await self._start()
         self.poller = RawPoller(
-            self.application.bot,
+            self.client,
             self.application.update_queue,
             poll_timeout=self.options.poll_timeout,
             request_timeout=self.options.request_timeout,
@@ -202,11 +195,14 @@ class TelegramBot:
         if serve:
             self.webhook = WebhookServer(self.application, webhook.secret, webhook.path)
             port = await self.webhook.start(webhook.listen, webhook.port)
-        await self.application.bot.set_webhook(
-            url=webhook.url,
-            secret_token=webhook.secret,
-            allowed_updates=list(ALLOWED_UPDATES),
-            drop_pending_updates=False,
+        await self.client.call(
+            "setWebhook",
+            {
+                "url": webhook.url,
+                "secret_token": webhook.secret,
+                "allowed_updates": list(ALLOWED_UPDATES),
+                "drop_pending_updates": False,
+            },
         )
         log.info("telegram bot started mode=webhook port=%d", port)
         return port
@@ -225,8 +221,8 @@ class TelegramBot:
         if self.application.running:
             await self.application.stop()  # waits for the updates in hand
         await self.handler.drain()
-        await self.sender.stop()
         await self.application.shutdown()
+        await self.client.stop()
         log.info("telegram bot stopped")
 
     async def __aenter__(self) -> TelegramBot:

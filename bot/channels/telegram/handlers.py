@@ -16,10 +16,10 @@ from typing import Any
 
 from bot.channels.ordering import SeenOnce
 from bot.channels.telegram import outbox, texts
+from bot.channels.telegram.botapi import BotApi
 from bot.channels.telegram.html import to_parts
 from bot.channels.telegram.incoming import Incoming, classify
 from bot.channels.telegram.presses import PressAnswers, query_id
-from bot.channels.telegram.sender import Sender
 from bot.channels.turn import Inbound, Limits, SessionStore, Turn
 from bot.channels.workers import Shared
 from bot.render import Message
@@ -36,21 +36,21 @@ Keyer = Callable[[str, int], str]
 
 
 class ChatOutbound:
-    """The turn's delivery into one Telegram chat: HTML parts, paced by the sender."""
+    """The turn's delivery into one Telegram chat: HTML parts, paced by the client."""
 
-    def __init__(self, sender: Sender, chat_id: int, tag: str):
-        self.sender = sender
+    def __init__(self, client: BotApi, chat_id: int, tag: str):
+        self.client = client
         self.chat_id = chat_id
         self.tag = tag
 
     async def deliver(self, message: Message) -> Sequence[int]:
         parts = to_parts(message)
         return await outbox.send_parts(
-            self.sender, self.chat_id, parts, self.tag, urgent=message.urgent
+            self.client, self.chat_id, parts, self.tag, urgent=message.urgent
         )
 
     async def erase(self, ids: Sequence[int]) -> None:
-        await outbox.delete_recent(self.sender, self.chat_id, ids, self.tag)
+        await outbox.delete_recent(self.client, self.chat_id, ids, self.tag)
 
 
 class UpdateHandler:
@@ -62,15 +62,15 @@ class UpdateHandler:
         store: SessionStore,
         keyer: Keyer,
         limits: Limits,
-        sender: Sender,
+        client: BotApi,
         shared: Shared | None = None,
     ):
         """`shared`: several workers on one database (their session lock and update ledger)."""
-        self.sender = sender
+        self.client = client
         self.keyer = keyer
         self.ledger = shared.ledger if shared is not None else None
         self.turn = Turn(runtime, store, limits, locks=shared.locks if shared is not None else None)
-        self.presses = PressAnswers(sender)
+        self.presses = PressAnswers(client)
         self.groups = SeenOnce(GROUPS_NOTED)
         self.handled = 0  # updates finished, whatever the outcome (tests and benchmarks wait on it)
 
@@ -98,7 +98,7 @@ class UpdateHandler:
         return False
 
     async def drain(self) -> None:
-        """Wait for the button answers still in flight (on stop, before the sender closes)."""
+        """Wait for the button answers still in flight (on stop, before the client closes)."""
         await self.presses.drain()
 
     async def _handle(self, incoming: Incoming | None, query: str | None) -> None:
@@ -118,21 +118,21 @@ class UpdateHandler:
         admission = self.turn.admit(key, incoming.event)
         if not admission.admit:
             if admission.warn:
-                await outbox.send_text(self.sender, incoming.chat_id, texts.SLOW_DOWN, tag)
+                await outbox.send_text(self.client, incoming.chat_id, texts.SLOW_DOWN, tag)
             return
         # A busy chat's update waits for that chat's earlier replies, which wait behind other
         # chats' under the send cap. If its answer will be urgent, they all go first from now.
         urgent = self.turn.urgent_ahead(key, incoming.event)
         own = () if incoming.message_id is None else (incoming.message_id,)
         inbound = Inbound(key, incoming.event, own, incoming.language)
-        with self.sender.expedite(incoming.chat_id, urgent):
+        with self.client.expedite(incoming.chat_id, urgent):
             try:
-                await self.turn.take(inbound, ChatOutbound(self.sender, incoming.chat_id, tag))
+                await self.turn.take(inbound, ChatOutbound(self.client, incoming.chat_id, tag))
             except outbox.ChatGone:
                 return
             except Exception as exc:  # never a traceback: it could quote what was typed
                 log.error("update failed session=%s error=%s", tag, type(exc).__name__)
-                await outbox.send_text(self.sender, incoming.chat_id, texts.TROUBLE, tag)
+                await outbox.send_text(self.client, incoming.chat_id, texts.TROUBLE, tag)
 
     async def _group(self, incoming: Incoming) -> None:
         """Groups and channels: one short note per chat per process, and nothing stored."""
@@ -142,4 +142,4 @@ class UpdateHandler:
             self.presses.answer_soon(incoming.callback_id, tag)
         if self.groups.first(key):
             log.info("group chat: told to use a private chat group=%s", tag)
-            await outbox.send_text(self.sender, incoming.chat_id, texts.GROUP_ONLY_PRIVATE, tag)
+            await outbox.send_text(self.client, incoming.chat_id, texts.GROUP_ONLY_PRIVATE, tag)

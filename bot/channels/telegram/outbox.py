@@ -12,8 +12,8 @@ from typing import Any
 
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.channels.telegram.botapi import BotApi
 from bot.channels.telegram.html import Keyboard, Part
-from bot.channels.telegram.sender import Sender
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class ChatGone(Exception):
 
 
 async def send_parts(
-    sender: Sender, chat_id: int, parts: Sequence[Part], tag: str, *, urgent: bool = False
+    client: BotApi, chat_id: int, parts: Sequence[Part], tag: str, *, urgent: bool = False
 ) -> list[int]:
     """Send parts in order; returns the ids of the messages Telegram accepted.
 
@@ -36,7 +36,7 @@ async def send_parts(
     for part in parts:
         try:
             message_id = await _send_message(
-                sender, chat_id, part.html, html=True, markup=part.markup, urgent=urgent
+                client, chat_id, part.html, html=True, markup=part.markup, urgent=urgent
             )
         except Forbidden as exc:
             log.info("chat unreachable session=%s error=%s", tag, type(exc).__name__)
@@ -48,23 +48,23 @@ async def send_parts(
     return sent
 
 
-async def send_text(sender: Sender, chat_id: int, text: str, tag: str) -> list[int]:
+async def send_text(client: BotApi, chat_id: int, text: str, tag: str) -> list[int]:
     """A short channel notice (already safe plain text)."""
     try:
-        message_id = await _send_message(sender, chat_id, text)
+        message_id = await _send_message(client, chat_id, text)
     except TelegramError as exc:
         log.info("notice not sent session=%s error=%s", tag, type(exc).__name__)
         return []
     return [message_id]
 
 
-async def delete_recent(sender: Sender, chat_id: int, message_ids: Sequence[int], tag: str) -> int:
+async def delete_recent(client: BotApi, chat_id: int, message_ids: Sequence[int], tag: str) -> int:
     """Delete what Telegram still allows (messages under 48 h); returns how many were asked."""
     ids = sorted({i for i in message_ids if isinstance(i, int) and i > 0})
     for start in range(0, len(ids), DELETE_BATCH):
         batch = ids[start : start + DELETE_BATCH]
         try:
-            await sender.call("deleteMessages", {"chat_id": chat_id, "message_ids": batch})
+            await client.call("deleteMessages", {"chat_id": chat_id, "message_ids": batch})
         except (BadRequest, Forbidden) as exc:
             log.info("deleteMessages refused session=%s error=%s", tag, type(exc).__name__)
         except TelegramError as exc:
@@ -73,7 +73,7 @@ async def delete_recent(sender: Sender, chat_id: int, message_ids: Sequence[int]
 
 
 async def _send_message(
-    sender: Sender,
+    client: BotApi,
     chat_id: int,
     text: str,
     *,
@@ -84,7 +84,7 @@ async def _send_message(
     """sendMessage as plain JSON; returns the new message's id.
 
     Bot.send_message builds and parses a full PTB Message for every reply; under load that cost
-    more CPU than the conversation itself. The Sender keeps Telegram's limits and 429 waits.
+    more CPU than the conversation itself. The BotApi keeps Telegram's limits and 429 waits.
     """
     payload: dict[str, Any] = {
         "chat_id": chat_id,
@@ -95,5 +95,5 @@ async def _send_message(
         payload["parse_mode"] = "HTML"
     if markup is not None:
         payload["reply_markup"] = markup
-    result = await sender.call("sendMessage", payload, urgent=urgent)
+    result = await client.call("sendMessage", payload, urgent=urgent)
     return int(result["message_id"])

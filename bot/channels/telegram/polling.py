@@ -10,30 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from telegram import Bot
 from telegram.error import TelegramError, TimedOut
-from telegram.warnings import PTBUserWarning
+
+from bot.channels.telegram.botapi import BotApi
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 30.0  # seconds between retries while Telegram keeps failing
-
-
-def silence_raw_call_advice() -> None:
-    """Hide PTB's advice to use Bot.get_updates: RawPoller skips it on purpose.
-
-    Only that exact warning is filtered, so every other PTB warning still shows. Called when the
-    application is built (not at import), so it also holds inside test runners' warning contexts.
-    """
-    warnings.filterwarnings(
-        "ignore",
-        message=r"Please use 'Bot\.getUpdates' instead of 'Bot\.do_api_request\(",
-        category=PTBUserWarning,
-    )
 
 
 class RawPoller:
@@ -41,14 +27,14 @@ class RawPoller:
 
     def __init__(
         self,
-        bot: Bot,
+        client: BotApi,
         queue: asyncio.Queue[Any],
         *,
         poll_timeout: float,
         request_timeout: float,
         allowed_updates: Sequence[str],
     ):
-        self.bot = bot
+        self.client = client
         self.queue = queue
         self.poll_timeout = poll_timeout
         self.request_timeout = request_timeout
@@ -62,7 +48,7 @@ class RawPoller:
 
     async def start(self) -> None:
         """Drop any webhook (Telegram refuses getUpdates while one is set), then poll."""
-        await self.bot.delete_webhook(drop_pending_updates=False)
+        await self.client.call("deleteWebhook", {"drop_pending_updates": False})
         self._task = asyncio.get_running_loop().create_task(self._run(), name="getUpdates")
 
     async def stop(self) -> None:
@@ -80,15 +66,15 @@ class RawPoller:
                 log.info("final getUpdates failed error=%s", type(exc).__name__)
 
     async def _get_updates(self, timeout: int, limit: int = 100) -> list[Any]:
-        result = await self.bot.do_api_request(
-            "getUpdates",
-            api_kwargs={
-                "offset": self.offset,
-                "timeout": timeout,
-                "limit": limit,
-                "allowed_updates": self.allowed_updates,
-            },
-            read_timeout=timeout + self.request_timeout,
+        params = {
+            "offset": self.offset,
+            "timeout": timeout,
+            "limit": limit,
+            "allowed_updates": self.allowed_updates,
+        }
+        # The long poll plus the usual margin for connecting and reading.
+        result = await self.client.call(
+            "getUpdates", params, timeout=timeout + 2 * self.request_timeout
         )
         return result if isinstance(result, list) else []
 

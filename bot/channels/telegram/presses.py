@@ -16,7 +16,7 @@ from typing import Any
 
 from telegram.error import TelegramError
 
-from bot.channels.telegram.sender import Sender
+from bot.channels.telegram.botapi import BotApi
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,8 @@ def webhook_reply(update: dict[str, Any]) -> dict[str, Any] | None:
 class PressAnswers:
     """Answers presses in the background; in webhook mode they are answered upstream."""
 
-    def __init__(self, sender: Sender):
-        self.sender = sender
+    def __init__(self, client: BotApi):
+        self.client = client
         self.upstream = False  # webhook mode: each press was answered in the HTTP response
         self._answering: set[asyncio.Task[None]] = set()
 
@@ -55,12 +55,12 @@ class PressAnswers:
         task.add_done_callback(self._answering.discard)
 
     async def drain(self) -> None:
-        """Wait for the answers still in flight (on stop, before the sender closes)."""
+        """Wait for the answers still in flight (on stop, before the client closes)."""
         while self._answering:
             await asyncio.gather(*list(self._answering), return_exceptions=True)
 
     async def _answer(self, query: str, tag: str) -> None:
         try:
-            await self.sender.call("answerCallbackQuery", {"callback_query_id": query})
+            await self.client.call("answerCallbackQuery", {"callback_query_id": query})
         except TelegramError as exc:
             log.info("answerCallbackQuery failed session=%s error=%s", tag, type(exc).__name__)

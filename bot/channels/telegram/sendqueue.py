@@ -28,7 +28,7 @@ BACKLOG_NOTE_SECONDS = 5.0  # log once when the sends waiting would take this lo
 
 
 class Slots(Protocol):
-    """The overall pacer as the queue uses it (sender.Pacer)."""
+    """The overall pacer as the queue uses it (pacing.TokenBucket)."""
 
     rate: float
 

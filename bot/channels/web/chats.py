@@ -10,11 +10,10 @@ Rendered messages are bot text (flow and directory strings), never anything he t
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.channels.ordering import lru_entry
+from bot.lru import BoundedLRU
 from bot.render import Message
 
 MAX_UNACKED = 12  # replies kept per chat; a page that never acks cannot grow this
@@ -26,7 +25,7 @@ MAX_CHATS = 20_000  # chats remembered (LRU); an evicted chat only loses unacked
 class ChatState:
     last_id: int = 0
     unacked: list[tuple[int, Message]] = field(default_factory=list)
-    done: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    done: BoundedLRU[str, bool] = field(default_factory=lambda: BoundedLRU(MAX_DONE))
 
     def add(self, messages: list[Message], clock: Callable[[], float]) -> None:
         """Number new replies; ids grow with the clock so they stay unique after a restart."""
@@ -49,9 +48,7 @@ class ChatState:
 
     def remember(self, client_id: str | None) -> None:
         if client_id is not None:
-            self.done[client_id] = None
-            if len(self.done) > MAX_DONE:
-                self.done.popitem(last=False)
+            self.done.put(client_id, True)
 
 
 class Chats:
@@ -60,16 +57,16 @@ class Chats:
     def __init__(self, size: int = MAX_CHATS, clock: Callable[[], float] = time.time):
         self.size = size
         self.clock = clock
-        self._states: OrderedDict[str, ChatState] = OrderedDict()
+        self._states: BoundedLRU[str, ChatState] = BoundedLRU(size)
 
     def __len__(self) -> int:
         return len(self._states)
 
     def get(self, key: str) -> ChatState:
-        return lru_entry(self._states, key, ChatState, self.size)
+        return self._states.entry(key, ChatState)
 
     def known(self, key: str) -> bool:
         return key in self._states
 
     def forget(self, key: str) -> None:
-        self._states.pop(key, None)
+        self._states.pop(key)

@@ -1,12 +1,14 @@
-"""Our own Bot API client for the calls a conversation makes: sendMessage, answers, deletes.
+"""The one Bot API client: every call the bot makes to Telegram goes through `BotApi.call`.
 
-Under load, python-telegram-bot's request and rate-limiter layers cost more CPU per reply than
-the conversation itself (profiled at 500 updates/s on 2 cores). This client does only what those
-calls need: one JSON POST on a pooled aiohttp session, Telegram's error mapped to PTB's own
-exception classes (so callers catch TelegramError as before), 429 `retry_after` waited out for
-every sender at once, and chat-bound calls held to Telegram's documented 30 messages/s in the
-send queue (sendqueue.py), where urgent replies go first and chats take turns.
-Start-up calls (getMe, setMyCommands, setWebhook) and getUpdates stay on PTB's Bot.
+Start-up calls (getMe, setMyCommands, setWebhook), getUpdates and every reply (sendMessage,
+answers, deletes) share one pooled HTTP transport and one error mapping, to PTB's own exception
+classes (so callers catch TelegramError). Under load, python-telegram-bot's request and
+rate-limiter layers cost more CPU per reply than the conversation itself (profiled at 500
+updates/s on 2 cores), so this client does only what the calls need: one JSON POST, 429
+`retry_after` waited out by every call at once, and chat-bound calls held to Telegram's
+documented 30 messages/s in the send queue (sendqueue.py), where urgent replies go first and
+chats take turns. PTB's Application keeps dispatching updates; its Bot reaches Telegram only
+through this client too (`BotApiRequest`).
 """
 
 from __future__ import annotations
@@ -16,11 +18,9 @@ import contextlib
 import json
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
-import aiohttp
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -30,90 +30,24 @@ from telegram.error import (
     NetworkError,
     TelegramError,
 )
+from telegram.request import BaseRequest, RequestData
 
-from bot.channels.ordering import lru_entry
+from bot.channels.pacing import TokenBucket
 from bot.channels.telegram.sendqueue import SendQueue
-from bot.channels.telegram.transport import HttpPool
+from bot.channels.telegram.transport import Transport
+from bot.lru import BoundedLRU
 
 log = logging.getLogger(__name__)
 
 GROUP_RATE = 20 / 60  # messages per second into one group: Telegram's documented 20 a minute
+# Fetching updates never waits out a send pause: an update in hand may be danger.
+UNPACED = frozenset({"getUpdates"})
 GROUPS_KEPT = 1_000  # group pacers remembered (LRU); the bot only ever sends groups one notice
-USER_AGENT = "firstcontact (aiohttp)"
 # One encoder for every call: json.dumps with options builds a new encoder each time.
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-class Transport(Protocol):
-    """Where a call goes: one POST of a JSON body, answered with (HTTP status, body bytes)."""
-
-    async def start(self) -> None: ...
-    async def stop(self) -> None: ...
-    async def send(self, method: str, body: bytes) -> tuple[int, bytes]: ...
-
-
-class AiohttpTransport:
-    """Bot API over one pooled aiohttp session; opened in start(), closed in stop()."""
-
-    def __init__(self, base_url: str, token: str, connections: int, timeout: float):
-        self._prefix = f"{base_url}{token}/"
-        self._pool = HttpPool(
-            connections, aiohttp.ClientTimeout(total=timeout * 2, sock_connect=timeout)
-        )
-        self._headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
-
-    def __repr__(self) -> str:  # the prefix holds the token
-        return f"AiohttpTransport(connections={self._pool.connections})"
-
-    async def start(self) -> None:
-        await self._pool.open()
-
-    async def stop(self) -> None:
-        await self._pool.close()
-
-    async def send(self, method: str, body: bytes) -> tuple[int, bytes]:
-        return await self._pool.fetch("POST", self._prefix + method, body, self._headers)
-
-
-class Pacer:
-    """At most `rate` calls a second with a burst of `burst`, first come first served.
-
-    A virtual-schedule bucket (GCRA): each call reserves the next free slot at once and sleeps
-    until it, so waiting callers keep their order and no task polls. rate 0 = no limit.
-    """
-
-    def __init__(
-        self, rate: float, burst: float | None = None, clock: Callable[[], float] = time.monotonic
-    ):
-        if rate < 0:
-            raise ValueError("rate must be 0 (no limit) or more")
-        self.rate = rate
-        self._interval = 1.0 / rate if rate else 0.0
-        self._tolerance = self._interval * ((burst if burst is not None else rate) - 1)
-        self._clock = clock
-        self._due = 0.0  # when the next call may go if nothing was saved up
-
-    def delay(self) -> float:
-        """Seconds until a call may go (0 if now); nothing is taken."""
-        if not self.rate:
-            return 0.0
-        now = self._clock()
-        wait = max(self._due, now) - self._tolerance - now
-        return wait if wait > 1e-9 else 0.0  # float dust is no reason to sleep
-
-    def take(self) -> None:
-        """Use the next slot (the send queue takes one only when delay() is 0)."""
-        if self.rate:
-            self._due = max(self._due, self._clock()) + self._interval
-
-    def reserve(self) -> float:
-        """Take the next slot; returns the seconds to wait before using it (0 if none)."""
-        wait = self.delay()
-        self.take()
-        return wait
-
-
-class Sender:
+class BotApi:
     """Bot API calls with Telegram's limits kept: overall and per-group pacing, 429 waits."""
 
     def __init__(
@@ -129,11 +63,11 @@ class Sender:
         self.transport = transport
         self.max_retries = max_retries
         self._clock = clock
-        self.overall = Pacer(overall_max_rate, clock=clock)
+        self.overall = TokenBucket(overall_max_rate, clock=clock)
         self.queue = SendQueue(self.overall, sleep=sleep, clock=clock)
-        self._groups: OrderedDict[int, Pacer] = OrderedDict()
+        self._groups: BoundedLRU[int, TokenBucket] = BoundedLRU(GROUPS_KEPT)
         self._sleep = sleep
-        self.calls = 0  # HTTP calls made, retries included
+        self.calls = 0  # HTTP calls answered, retries included
 
     async def start(self) -> None:
         await self.transport.start()
@@ -146,8 +80,17 @@ class Sender:
         """While held (if `when`), the chat's sends go before every other chat's (see SendQueue)."""
         return self.queue.expedite(chat_id) if when else contextlib.nullcontext()
 
-    async def call(self, method: str, params: dict[str, Any], *, urgent: bool = False) -> Any:
+    async def call(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        urgent: bool = False,
+        timeout: float | None = None,
+    ) -> Any:
         """One Bot API method; returns its result or raises PTB's TelegramError subclasses.
+
+        `timeout` replaces the transport's limit for this call (a long poll needs more).
 
         Calls aimed at a chat wait for their turn under the overall cap (urgent ones first,
         then chats in turn) and per group for negative ids, as AIORateLimiter paces them;
@@ -158,13 +101,15 @@ class Sender:
         On 429 every call waits out `retry_after`, then this one is sent again, up to
         max_retries times; other errors are raised at once (a resend could duplicate).
         """
+        params = params or {}
         chat_id = params.get("chat_id")
         body = _encode(params).encode()
         attempt = 0
         while True:
-            await self._hold(chat_id, urgent)
+            if method not in UNPACED:
+                await self._hold(chat_id, urgent)
             try:
-                return await self._post(method, body)
+                return await self._post(method, body, timeout)
             except _Wait as wait:
                 attempt += 1
                 seconds = wait.seconds
@@ -177,6 +122,8 @@ class Sender:
                     seconds,
                     attempt,
                 )
+                if method in UNPACED:
+                    await self._sleep(seconds)  # it skips the queue, so it waits here
 
     async def _hold(self, chat_id: Any, urgent: bool) -> None:
         if chat_id is None:  # not a message: only a 429 holds it
@@ -191,17 +138,17 @@ class Sender:
                 await self._sleep(delay)
         await self.queue.turn(chat_id, urgent)
 
-    def _group(self, chat_id: int) -> Pacer:
-        return lru_entry(
-            self._groups,
-            chat_id,
-            lambda: Pacer(GROUP_RATE, burst=1, clock=self._clock),
-            GROUPS_KEPT,
+    def _group(self, chat_id: int) -> TokenBucket:
+        return self._groups.entry(
+            chat_id, lambda: TokenBucket(GROUP_RATE, burst=1, clock=self._clock)
         )
 
-    async def _post(self, method: str, body: bytes) -> Any:
+    async def _post(self, method: str, body: bytes, timeout: float | None) -> Any:
+        if timeout is None:
+            status, payload = await self.transport.send(method, body)
+        else:
+            status, payload = await self.transport.send(method, body, timeout)
         self.calls += 1
-        status, payload = await self.transport.send(method, body)
         try:
             data = json.loads(payload)
         except ValueError:
@@ -222,7 +169,7 @@ class StillRateLimited(TelegramError):
 
 
 class _Wait(Exception):
-    """A 429 inside the sender: wait this long, then send again."""
+    """A 429 inside the client: wait this long, then send again."""
 
     def __init__(self, seconds: float):
         super().__init__(seconds)
@@ -248,3 +195,42 @@ def _error(status: int, data: dict[str, Any]) -> Exception:
     if status == 409:
         return Conflict(description)
     return NetworkError(description)
+
+
+class BotApiRequest(BaseRequest):
+    """PTB's Bot speaks through the one client: its only call, getMe at start-up, goes there.
+
+    The client is started and stopped by its owner (app.TelegramBot), not by PTB.
+    """
+
+    __slots__ = ("client",)
+
+    def __init__(self, client: BotApi):
+        self.client = client
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        """Nothing to open: the client's owner starts it before PTB's Bot makes a call."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close: the client's owner stops it after PTB's Bot is done."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """The call through BotApi.call; its errors are already PTB's, which PTB passes on."""
+        if request_data is not None and request_data.contains_files:
+            raise NotImplementedError("this bot never uploads files")
+        params = request_data.parameters if request_data is not None else {}
+        result = await self.client.call(url.rsplit("/", 1)[-1], dict(params))
+        return 200, _encode({"ok": True, "result": result}).encode()

@@ -13,7 +13,9 @@ from telegram.error import (
     NetworkError,
 )
 
-from bot.channels.telegram.sender import AiohttpTransport, Pacer, Sender, StillRateLimited
+from bot.channels.pacing import TokenBucket
+from bot.channels.telegram.botapi import BotApi, StillRateLimited
+from bot.channels.telegram.transport import HttpTransport
 
 
 class Clock:
@@ -51,8 +53,8 @@ class Scripted:
         return status, json.dumps(data).encode()
 
 
-def sender_for(transport: Scripted, clock: Clock, **options) -> Sender:
-    return Sender(transport, sleep=clock.sleep, clock=clock, **options)
+def sender_for(transport: Scripted, clock: Clock, **options) -> BotApi:
+    return BotApi(transport, sleep=clock.sleep, clock=clock, **options)
 
 
 async def test_result_is_returned_and_the_body_is_compact_utf8_json():
@@ -163,13 +165,13 @@ async def test_groups_get_twenty_messages_a_minute():
 
 def test_pacer_with_rate_zero_never_waits():
     clock = Clock()
-    pacer = Pacer(0, clock=clock)
+    pacer = TokenBucket(0, clock=clock)
     assert all(pacer.reserve() == 0 for _ in range(1000))
 
 
 def test_pacer_keeps_the_order_of_waiting_callers():
     clock = Clock()
-    pacer = Pacer(2, burst=1, clock=clock)
+    pacer = TokenBucket(2, burst=1, clock=clock)
     waits = [pacer.reserve() for _ in range(4)]
     assert waits == pytest.approx([0.0, 0.5, 1.0, 1.5])
     clock.now += 10  # a quiet spell saves up a burst again, never more
@@ -178,21 +180,21 @@ def test_pacer_keeps_the_order_of_waiting_callers():
 
 def test_pacer_refuses_a_negative_rate():
     with pytest.raises(ValueError):
-        Pacer(-1)
+        TokenBucket(-1)
 
 
 async def test_start_and_stop_reach_the_transport():
     transport = Scripted()
-    sender = Sender(transport)
+    sender = BotApi(transport)
     await sender.start()
     await sender.stop()
     assert transport.started and transport.stopped
 
 
 async def test_aiohttp_transport_never_shows_its_token():
-    transport = AiohttpTransport("http://127.0.0.1:9/bot", "123:SECRET", 4, 5.0)
+    transport = HttpTransport("http://127.0.0.1:9/bot", "123:SECRET", 4, 5.0)
     assert "SECRET" not in repr(transport)
     with pytest.raises(NetworkError):  # not started: a clear error, no attribute crash
         await transport.send("getMe", b"{}")
     with pytest.raises(ValueError):
-        AiohttpTransport("http://127.0.0.1:9/bot", "123:SECRET", 0, 5.0)
+        HttpTransport("http://127.0.0.1:9/bot", "123:SECRET", 0, 5.0)
