@@ -42,23 +42,25 @@ class Conversation:
         self.key = secrets.token_hex(32)  # a session key like any channel's, tied to nobody
         self.buttons: tuple[ButtonView, ...] = ()  # channel state: the last message's buttons
         self._preset = (flow, locale, region)
-        self._runner = asyncio.Runner()
-        weakref.finalize(self, self._runner.close)
+        # A loop of its own, closed plainly (no async generators to finish): closing it at garbage
+        # collection works even while another loop runs (an asyncio.Runner's close() would not).
+        self._loop = asyncio.new_event_loop()
+        weakref.finalize(self, self._loop.close)
 
     def close(self) -> None:
-        """Close its event loop now, not at garbage collection inside another loop's run."""
-        self._runner.close()
+        """Close its event loop now rather than at garbage collection."""
+        self._loop.close()
 
     @property
     def session(self) -> Session | None:
         """The session as the store holds it (None before the start and once forgotten)."""
-        return self._runner.run(self.store.get(self.key))
+        return self._loop.run_until_complete(self.store.get(self.key))
 
     def start(self) -> list[Output]:
         """Begin as /start would, at the preset flow, locale and region."""
         flow, locale, region = self._preset
         begin = self.turn.begin(self.key, flow=flow, locale=locale, region=region)
-        return self._shown(self._runner.run(begin))
+        return self._shown(self._loop.run_until_complete(begin))
 
     def send(self, text: str) -> list[Output]:
         """Typed text: a command, or words for the engine."""
@@ -82,7 +84,7 @@ class Conversation:
         return self.event(Unsupported(kind))
 
     def event(self, event: Event) -> list[Output]:
-        return self._shown(self._runner.run(self.turn.take(Inbound(self.key, event))))
+        return self._shown(self._loop.run_until_complete(self.turn.take(Inbound(self.key, event))))
 
     def find_button(self, label_or_number: str | int) -> ButtonView | None:
         if isinstance(label_or_number, int) or str(label_or_number).isdigit():
