@@ -9,10 +9,12 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.engine.model import Session
-from storage.base import Saved
+
+if TYPE_CHECKING:  # storage.base imports the schema, which imports this module
+    from storage.base import Saved
 
 COLUMNS = (
     "flow",
@@ -78,6 +80,8 @@ def deserialize(row: Mapping[str, Any]) -> Saved:
     for name in _JSON_COLUMNS:
         plain[name] = _check_json_value(name, _parsed(values[name], name))
     message_ids = plain.pop("message_ids")
+    from storage.base import Saved
+
     return Saved(Session(**plain), message_ids)
 
 
