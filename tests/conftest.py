@@ -10,6 +10,9 @@ import pytest
 from bot.runtime import Runtime, load_runtime
 from tests.auxil.fakebotapi import FakeBotApi
 
+# Fixtures kept in tests/auxil beside their helpers: `copy` (a copy of the shipped directory).
+pytest_plugins = ["tests.auxil.referralscli"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

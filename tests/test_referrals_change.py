@@ -3,26 +3,18 @@ probably a mistake, and shows what the man will see differently before it is sav
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.commands import referrals as command
 from bot.referrals import load_directory
-from tests.test_referrals_cli import CHECK_DAY, SHIPPED, run
+from tests.auxil.referralscli import CHECK_DAY, SHIPPED, run
 
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     monkeypatch.setattr(command, "today", lambda: CHECK_DAY)
-
-
-@pytest.fixture
-def copy(tmp_path) -> Path:
-    target = tmp_path / "referrals.yaml"
-    shutil.copyfile(SHIPPED, target)
-    return target
 
 
 def line_of(path: Path, text: str, after: str = "") -> int:

@@ -2,44 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import difflib
-import shutil
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.commands import referrals as command
 from bot.referrals import load_directory
-
-SHIPPED = Path(__file__).resolve().parent.parent / "flows" / "referrals.yaml"
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="firstcontact")
-    command.register(parser.add_subparsers(dest="command"))
-    return parser
-
-
-def run(*argv: str) -> int:
-    args = build_parser().parse_args(list(argv))
-    return args.func(args)
-
-
-CHECK_DAY = date(2026, 12, 1)
+from tests.auxil.referralscli import CHECK_DAY, build_parser, run
 
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     monkeypatch.setattr(command, "today", lambda: CHECK_DAY)
-
-
-@pytest.fixture
-def copy(tmp_path) -> Path:
-    target = tmp_path / "referrals.yaml"
-    shutil.copyfile(SHIPPED, target)
-    return target
 
 
 def comments(text: str) -> list[str]:

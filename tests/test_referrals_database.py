@@ -20,8 +20,8 @@ from bot.referrals.source import SavedMeanwhileError
 from bot.referrals.watch import DirectoryWatcher
 from storage.settings import async_url
 from storage.sql import create_engine
+from tests.auxil.referralscli import SHIPPED
 from tests.auxil.stores import postgres_url
-from tests.test_referrals_cli import SHIPPED
 
 SOURCE = "https://www.veiligthuis.nl/contact"
 

@@ -3,25 +3,14 @@ add and retire with the same checks as set, and overdue entries flagged by `flow
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
-from pathlib import Path
-
-import pytest
 
 from bot.cli import main
 from bot.commands import referrals as command
 from bot.referrals import load_directory
-from tests.test_referrals_cli import SHIPPED, run
+from tests.auxil.referralscli import run
 
 LATER = date(2027, 6, 1)  # most entries were checked on 2026-11-29: due on 2027-05-28
-
-
-@pytest.fixture
-def copy(tmp_path) -> Path:
-    target = tmp_path / "referrals.yaml"
-    shutil.copyfile(SHIPPED, target)
-    return target
 
 
 def test_list_puts_the_longest_unchecked_first_and_marks_overdue(copy, monkeypatch, capsys):
