@@ -117,6 +117,8 @@ def markdown(results: dict, timing: dict) -> str:
             "written before it, measured once)",
             "heldout5": "held-out part of the added languages (fr-BE, tr, ar, pl: written "
             "before their words, measured once)",
+            "heldout6": "sixth held-out part (every language; written before the fifth round by "
+            "writers who saw nothing else, measured once)",
         }[part]
         languages = PART_LANGUAGES[part]
         lines += [f"**{title}**", "", "| | " + " | ".join(languages) + " | all |"]

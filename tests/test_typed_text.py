@@ -57,7 +57,7 @@ def test_no_reply_to_typed_text_is_without_a_way_to_112(runtime, region: str) ->
     assert checked > 100
 
 
-@pytest.mark.parametrize("part", ["tune", "heldout", "heldout5"])
+@pytest.mark.parametrize("part", ["tune", "heldout", "heldout5", "heldout6"])
 def test_danger_in_his_own_words_gets_112_first_in_the_first_reply(runtime, part: str) -> None:
     recogniser = runtime.engine.intents.recogniser
     danger = [s for s in read_corpus(CORPUS, part) if s.label == "danger"]
