@@ -9,12 +9,11 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.engine.model import Session
-
-if TYPE_CHECKING:  # storage.base imports the schema, which imports this module
-    from storage.base import Saved
+from storage.base import Saved
+from storage.schema import MAX_ID, MAX_LOCALE, MAX_REGION
 
 COLUMNS = (
     "flow",
@@ -27,10 +26,6 @@ COLUMNS = (
     "created",
     "updated",
 )
-# Longest value each text column takes; the schema uses the same numbers.
-MAX_ID = 200
-MAX_LOCALE = 35
-MAX_REGION = 32
 
 _KEY = re.compile(r"[0-9a-f]{64}")
 _JSON_COLUMNS = ("answers", "history", "message_ids")
@@ -80,8 +75,6 @@ def deserialize(row: Mapping[str, Any]) -> Saved:
     for name in _JSON_COLUMNS:
         plain[name] = _check_json_value(name, _parsed(values[name], name))
     message_ids = plain.pop("message_ids")
-    from storage.base import Saved
-
     return Saved(Session(**plain), message_ids)
 
 

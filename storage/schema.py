@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from storage.codec import MAX_ID, MAX_LOCALE, MAX_REGION
+# Longest value each text column takes; the codec refuses longer values before they reach a row.
+MAX_ID = 200
+MAX_LOCALE = 35
+MAX_REGION = 32
 
 metadata = sa.MetaData()
 

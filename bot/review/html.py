@@ -12,8 +12,7 @@ from importlib.resources import files
 
 from bot.review import words
 from bot.review.markdown import anchor
-from bot.review.render import Document
-from bot.review.script import FlowView, StepView, Target
+from bot.review.script import Document, FlowView, StepView, Target
 
 MERMAID_SHA256 = "581ed7d74bd9048d0e3a91363927d72ef22942d7722546b27f7cc29e35390eb8"
 CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"

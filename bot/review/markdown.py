@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bot.review import words
-from bot.review.render import Document
-from bot.review.script import FlowView, StepView
+from bot.review.script import Document, FlowView, StepView
 
 
 def anchor(at: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -13,8 +12,10 @@ from bot.i18n import load_catalogs
 from bot.problems import DataError, errors
 from bot.referrals.load import default_path, load_directory
 from bot.review import words
+from bot.review.html import document_html
+from bot.review.markdown import document_markdown
 from bot.review.mermaid import diagram, intent_targets
-from bot.review.script import FlowView, ScriptReader
+from bot.review.script import Document, ScriptReader
 from bot.review.sources import load_sources
 
 FORMATS = ("html", "md", "mermaid")
@@ -22,14 +23,6 @@ MAIN = "main"
 SYSTEM = "system"  # the bot's own messages: entered by the engine, not by buttons
 # The background documents sit beside the checkout (shared/seeds), when they are there.
 DEFAULT_SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    intro: str
-    flows: tuple[FlowView, ...]
-    drawings: dict[str, str]  # flow id -> Mermaid text ('' for the system messages)
-    locale: str
 
 
 def build_document(
@@ -80,12 +73,8 @@ def _others(flows: dict) -> list:
 def render(document: Document, form: str) -> str:
     """The document as HTML, Markdown or the drawings alone (Mermaid)."""
     if form == "html":
-        from bot.review.html import document_html
-
         return document_html(document)
     if form == "md":
-        from bot.review.markdown import document_markdown
-
         return document_markdown(document)
     # One Mermaid file holds one drawing: several are told apart by a comment line each.
     drawn = [(flow_id, text) for flow_id, text in document.drawings.items() if text]

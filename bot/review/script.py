@@ -80,6 +80,16 @@ class FlowView:
     steps: tuple[StepView, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Everything a reviewer reads, in one language: what every output format is made from."""
+
+    intro: str
+    flows: tuple[FlowView, ...]
+    drawings: dict[str, str]  # flow id -> Mermaid text ('' for the system messages)
+    locale: str
+
+
 def target_of(
     flow: Flow, next_: str, intent: str | None, goto: Callable[[str], str | None]
 ) -> Target:
