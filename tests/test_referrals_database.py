@@ -5,6 +5,8 @@ PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import os
 import secrets
 import subprocess
@@ -256,3 +258,29 @@ def test_a_change_to_the_database_needs_a_name(database):
         "Nothing was changed: say who you are with --by NAME (a name or a role such as "
         "coordinator; the history keeps it, nothing else about you)."
     )
+
+
+def test_a_check_interval_is_set_shown_kept_in_history_and_exported(database):
+    """check_every_days lives in the stored YAML (no column of its own): set, show, history,
+    CSV export, and a value the bot would refuse is refused before saving."""
+    bad = cli(database, "referrals", "set", "lijn_1712", "check_every_days=0", "--by", "Anna",
+              "--yes")  # fmt: skip
+    assert bad.returncode == 1
+    assert (
+        "database:referrals.yaml:" in bad.stderr
+        and ": error: lijn_1712: check_every_days is 0; the shortest is 7 (a check every week): "
+        "more often would leave every entry overdue\n"
+        in bad.stderr
+    )
+    done = cli(database, "referrals", "set", "lijn_1712", "check_every_days=60", "--by", "Anna",
+               "--yes")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    shown = cli(database, "referrals", "show", "lijn_1712").stdout
+    assert "  check_every_days: 60   (line " in shown
+    assert "  next check due: 2027-01-28" in shown and " (every 60 days)\n" in shown
+    history = cli(database, "referrals", "history", "lijn_1712").stdout
+    assert any("Anna" in line and "check_every_days: (not set) -> 60" in line
+               for line in history.splitlines())  # fmt: skip
+    table = cli(database, "referrals", "export", "--format", "csv").stdout
+    row = next(r for r in csv.DictReader(io.StringIO(table)) if r["id"] == "lijn_1712")
+    assert (row["check_every_days"], row["next_check_due"]) == ("60", "2027-01-28")

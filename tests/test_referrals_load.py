@@ -482,3 +482,74 @@ def test_hear_my_voice_is_refused_in_a_comment_too(tmp_path):
 def test_the_shipped_directory_holds_no_retired_number():
     text = SHIPPED.read_text(encoding="utf-8")
     assert "3200032" not in text.replace(" ", "").replace("-", "")
+
+
+# ---- check_every_days: each entry's own time to its next check --------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "soon",
+            "vt: check_every_days must be a whole number of days, like 90 (not 'soon'); "
+            "leave it out for every 180 days",
+        ),
+        (
+            "90.5",
+            "vt: check_every_days must be a whole number of days, like 90 (not '90.5'); "
+            "leave it out for every 180 days",
+        ),
+        (
+            "true",
+            "vt: check_every_days must be a whole number of days, like 90 (not 'true'); "
+            "leave it out for every 180 days",
+        ),
+        (
+            "0",
+            "vt: check_every_days is 0; the shortest is 7 (a check every week): more often "
+            "would leave every entry overdue",
+        ),
+        (
+            "-30",
+            "vt: check_every_days is -30; the shortest is 7 (a check every week): more often "
+            "would leave every entry overdue",
+        ),
+        (
+            "3650",
+            "vt: check_every_days is 3650; the longest is 365 (a check every year): an older "
+            "check is no check of a line a man may call in danger",
+        ),
+    ],
+)
+def test_a_bad_check_interval_is_refused_in_plain_words(tmp_path, value, message):
+    text = insert_after(BASE, 11, f"  check_every_days: {value}")
+    assert messages(tmp_path, text) == [f"{where(tmp_path, 12)}: error: {message}"]
+
+
+def test_an_entry_without_an_interval_is_due_after_180_days(tmp_path):
+    from bot.referrals.checks import next_check_due
+
+    entry = load_directory(write(tmp_path, BASE)).get("vt")
+    assert entry.check_every_days == 180
+    assert next_check_due(entry) == date(2027, 4, 30)
+
+
+def test_an_entry_is_overdue_after_its_own_interval(tmp_path):
+    """vt every 30 days is overdue on day 31; tele (the default) is not; the message says so."""
+    text = insert_after(BASE, 11, "  check_every_days: 30")
+    directory = load_directory(write(tmp_path, text))
+    day_30, day_31 = date(2026, 12, 1), date(2026, 12, 2)
+    assert check_directory(directory, day_30) == []
+    assert [str(p) for p in check_directory(directory, day_31)] == [
+        f"{where(tmp_path, 7)}: warning: vt: its check was due on 2026-12-01 (last checked 31 "
+        "days ago, 2026-11-01; due every 30 days); please check it again and run "
+        "`firstcontact referrals verify vt`"
+    ]
+
+
+def test_shipped_emergency_numbers_and_round_the_clock_lines_are_checked_more_often():
+    directory = load_directory(SHIPPED)
+    for entry in directory.entries:
+        urgent = entry.emergency or (entry.hours is not None and entry.hours.always)
+        assert entry.check_every_days == (90 if urgent else 180), entry.key

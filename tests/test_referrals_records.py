@@ -1,4 +1,4 @@
-"""The directory's records on a YAML file: the longest unchecked first, the next check due,
+"""The directory's records on a YAML file: the most overdue first, the next check due,
 add and retire with the same checks as set, and overdue entries flagged by `flows check`."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from datetime import date
 from bot.cli import main
 from bot.commands import referrals as command
 from bot.referrals import load_directory
+from bot.referrals.checks import next_check_due
 from tests.auxil.referralscli import run
 
 LATER = date(2027, 6, 1)  # most entries were checked on 2026-11-29: due on 2027-05-28
@@ -17,16 +18,20 @@ def test_list_puts_the_longest_unchecked_first_and_marks_overdue(copy, monkeypat
     monkeypatch.setattr(command, "today", lambda: LATER)
     assert run("referrals", "list", "--older-than", "150", "--file", str(copy)) == 0
     rows = capsys.readouterr().out.splitlines()
-    assert rows[0].split()[:8] == [
-        "KEY", "STATUS", "PHONE", "HOURS", "REGIONS", "CHECKED", "NEXT", "CHECK",
+    assert rows[0].split()[:9] == [
+        "KEY", "STATUS", "PHONE", "HOURS", "REGIONS", "CHECKED", "EVERY", "NEXT", "CHECK",
     ]  # fmt: skip
     entries = load_directory(copy).entries
     checked = {e.key: e.last_verified for e in entries}
+    due = {e.key: next_check_due(e) for e in entries}
     listed = [row.split()[0] for row in rows[1:]]
     assert listed and all((LATER - checked[key]).days > 150 for key in listed)
-    assert [checked[key] for key in listed] == sorted(checked[key] for key in listed)
+    assert [due[key] for key in listed] == sorted(due[key] for key in listed)  # stale first
     row = next(line for line in rows if line.startswith("lijn_1712 "))
-    assert "2027-05-28 OVERDUE" in row
+    assert " 180d " in row and "2027-05-28 OVERDUE" in row
+    row = next(line for line in rows if line.startswith("noodnummer_112 "))
+    assert " 90d " in row and "2027-02-21 OVERDUE" in row  # checked every 90 days
+    assert listed.index("noodnummer_112") < listed.index("lijn_1712")
     assert run("referrals", "list", "--status", "inactive", "--file", str(copy)) == 0
     listed = [row.split()[0] for row in capsys.readouterr().out.splitlines()[1:]]
     assert set(listed) == {e.key for e in entries if e.status == "inactive"}
@@ -35,7 +40,11 @@ def test_list_puts_the_longest_unchecked_first_and_marks_overdue(copy, monkeypat
 def test_show_gives_the_next_check(copy, monkeypatch, capsys):
     monkeypatch.setattr(command, "today", lambda: date(2026, 12, 1))
     assert run("referrals", "show", "lijn_1712", "--file", str(copy)) == 0
-    assert "  next check due: 2027-05-28\n" in capsys.readouterr().out
+    assert "  next check due: 2027-05-28 (every 180 days, the default)\n" in capsys.readouterr().out
+    assert run("referrals", "show", "tele_onthaal", "--file", str(copy)) == 0
+    out = capsys.readouterr().out
+    assert "  check_every_days: 90   (line " in out
+    assert "  next check due: 2027-02-27 (every 90 days)\n" in out
 
 
 def test_flows_check_warns_about_each_overdue_entry(copy, monkeypatch, capsys):
@@ -50,8 +59,8 @@ def test_flows_check_warns_about_each_overdue_entry(copy, monkeypatch, capsys):
     days = (date.today() - date(2026, 1, 5)).days
     assert (
         f"{copy}:{number}: warning: lijn_1712: its check was due on 2026-07-04 (last checked "
-        f"{days} days ago, 2026-01-05); please check it again and run `firstcontact referrals "
-        "verify lijn_1712`"
+        f"{days} days ago, 2026-01-05; due every 180 days); please check it again and run "
+        "`firstcontact referrals verify lijn_1712`"
     ) in out.splitlines()
 
 

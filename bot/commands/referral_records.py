@@ -33,7 +33,8 @@ HISTORY_COLUMNS = (
 EXPORT_COLUMNS = (
     "id", "name", "status", "verified", "phone", "hours", "timezone", "website", "chat_url",
     "regions", "languages", "free", "anonymous", "emergency", "serves", "assured_date", "assurer",
-    "checked_how", "source", "source_date", "alternative", "when_closed", "next_check_due",
+    "checked_how", "source", "source_date", "alternative", "when_closed", "check_every_days",
+    "next_check_due",
 )  # fmt: skip
 
 
@@ -213,7 +214,7 @@ def export_csv(directory: Directory) -> str:
             _yes(e.free), _yes(e.anonymous), _yes(e.emergency), e.serves,
             e.last_verified.isoformat() if e.last_verified else "", e.checked_by, e.checked_how,
             e.source, str(e.source_date or ""), e.alternative or "", e.when_closed or "",
-            due.isoformat() if due else "",
+            e.check_every_days, due.isoformat() if due else "",
         ])  # fmt: skip
     return out.getvalue()
 

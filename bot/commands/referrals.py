@@ -71,7 +71,7 @@ def register(sub) -> None:
     listing = _command(
         inner,
         "list",
-        "list the entries, the longest unchecked first, with status, number and next check",
+        "list the entries, the most overdue first, with status, number and next check due",
         "firstcontact referrals list --region BE-LEUVEN --older-than 150",
         run_list,
     )
@@ -220,14 +220,16 @@ def run_list(args: argparse.Namespace) -> int:
         entries = tuple(e for e in entries if e.status == args.status)
     if args.older_than is not None:
         entries = tuple(e for e in entries if _age(e, day) > args.older_than)
-    entries = sorted(entries, key=lambda e: -_age(e, day))  # the longest unchecked first
-    rows = [("KEY", "STATUS", "PHONE", "HOURS", "REGIONS", "CHECKED", "NEXT CHECK", "NAME")]
+    entries = sorted(entries, key=_due_first)  # the most overdue (or never checked) first
+    rows = [
+        ("KEY", "STATUS", "PHONE", "HOURS", "REGIONS", "CHECKED", "EVERY", "NEXT CHECK", "NAME")
+    ]
     for e in entries:
         checked = f"{e.last_verified.isoformat()} {e.checked_how}" if e.last_verified else "-"
         hours = describe_hours(e.hours) if e.hours else "-"
         rows.append(
             (e.key, e.status, e.phone or "-", hours, ",".join(e.regions), checked,
-             _next_check(e, day), e.name)
+             f"{e.check_every_days}d", _next_check(e, day), e.name)
         )  # fmt: skip
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
@@ -239,6 +241,11 @@ def run_list(args: argparse.Namespace) -> int:
 def _age(entry: Entry, day: date) -> int:
     """Days since the last check (never checked counts as the oldest)."""
     return (day - entry.last_verified).days if entry.last_verified else 10**6
+
+
+def _due_first(entry: Entry) -> date:
+    """Sort key: the earliest next check due first (never checked before everything)."""
+    return next_check_due(entry) or date.min
 
 
 def _next_check(entry: Entry, day: date) -> str:
@@ -259,7 +266,9 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"{entry.key}  ({entry.where})")
     for name, line in entry.lines:
         print(f"  {name}: {_field_text(entry, name)}   (line {line})")
-    print(f"  next check due: {_next_check(entry, today())}")
+    every = entry.check_every_days
+    default = "" if "check_every_days" in dict(entry.lines) else ", the default"
+    print(f"  next check due: {_next_check(entry, today())} (every {every} days{default})")
     now = datetime.now(UTC)
     print("\nHow the bot shows it now:\n")
     for card in resolve_cards(directory, [entry.key], None, now):

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from bot.problems import ERROR, WARNING, Problem, Where, suggest
 from bot.referrals.model import UNVERIFIED, Directory, Entry
 
-STALE_AFTER = timedelta(days=180)
 # A run of digits as people write numbers: 0800-3200032, +31 800 320 00 32, 0800/320.00.32.
 NUMBER_RE = re.compile(r"\+?\d[\d ()./-]{5,}\d")
 
@@ -90,8 +89,10 @@ def check_references(directory: Directory, rejected: Collection[str] = ()) -> li
 
 
 def next_check_due(entry: Entry) -> date | None:
-    """When the entry should be checked again: STALE_AFTER after its last check."""
-    return entry.last_verified + STALE_AFTER if entry.last_verified else None
+    """When the entry should be checked again: its own check_every_days after the last check."""
+    if entry.last_verified is None:
+        return None
+    return entry.last_verified + timedelta(days=entry.check_every_days)
 
 
 def check_directory(directory: Directory, today: date) -> list[Problem]:
@@ -112,12 +113,12 @@ def check_directory(directory: Directory, today: date) -> list[Problem]:
                 f"write the date you actually checked it (today is {today.isoformat()})"
             )
             problems.append(Problem(ERROR, where, message))
-        elif entry.active and today - entry.last_verified > STALE_AFTER:
+        elif entry.active and (due := next_check_due(entry)) is not None and today > due:
             days = (today - entry.last_verified).days
             message = (
-                f"{entry.key}: its check was due on {next_check_due(entry)} (last checked {days} "
-                f"days ago, {entry.last_verified.isoformat()}); please check it again and run "
-                f"`firstcontact referrals verify {entry.key}`"
+                f"{entry.key}: its check was due on {due} (last checked {days} days ago, "
+                f"{entry.last_verified.isoformat()}; due every {entry.check_every_days} days); "
+                f"please check it again and run `firstcontact referrals verify {entry.key}`"
             )
             problems.append(Problem(WARNING, where, message))
     problems.sort(key=lambda p: (p.where.line if p.where else 0, p.level != ERROR))

@@ -14,7 +14,13 @@ from phonenumbers import PhoneNumberType, shortnumberinfo
 from phonenumbers.shortnumberinfo import ShortNumberCost
 
 from bot.problems import suggest
-from bot.referrals.model import CHECK_METHODS, SourceDate
+from bot.referrals.model import (
+    CHECK_EVERY_DAYS,
+    CHECK_EVERY_FEWEST,
+    CHECK_EVERY_MOST,
+    CHECK_METHODS,
+    SourceDate,
+)
 from bot.regions import REGIONS
 
 COUNTRY_NAMES = {"NL": "the Netherlands", "BE": "Belgium"}
@@ -204,6 +210,27 @@ def checked_by_problem(value: Any) -> str | None:
         f"checked_by '{value}' must be a name or a role, like coordinator, in at most "
         f"{CHECKED_BY_LONGEST} characters: no e-mail address, phone number or web address"
     )
+
+
+def check_every_problem(value: Any) -> str | None:
+    """Why `value` is not a number of days between two checks a coordinator can keep, or None."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        shown = str(value).lower() if isinstance(value, bool) else value
+        return (
+            f"check_every_days must be a whole number of days, like 90 (not '{shown}'); "
+            f"leave it out for every {CHECK_EVERY_DAYS} days"
+        )
+    if value < CHECK_EVERY_FEWEST:
+        return (
+            f"check_every_days is {value}; the shortest is {CHECK_EVERY_FEWEST} (a check every "
+            "week): more often would leave every entry overdue"
+        )
+    if value > CHECK_EVERY_MOST:
+        return (
+            f"check_every_days is {value}; the longest is {CHECK_EVERY_MOST} (a check every "
+            "year): an older check is no check of a line a man may call in danger"
+        )
+    return None
 
 
 def source_date_value(value: Any) -> SourceDate | None:

@@ -26,7 +26,8 @@ REQUIRED = (
 )  # fmt: skip
 OPTIONAL = (
     "phone", "hours", "timezone", "holidays", "hours_source", "website", "chat_url", "free",
-    "anonymous", "emergency", "serves", "source_date", "alternative", "when_closed", "note",
+    "anonymous", "emergency", "serves", "source_date", "check_every_days", "alternative",
+    "when_closed", "note",
 )  # fmt: skip
 # What to write when a required field is missing, where the field name alone does not say.
 MISSING_HINT = {
@@ -212,6 +213,10 @@ class _Reader:
             out["checked_by"] = str(node["checked_by"]).strip()
         if node.get("source_date") is not None:
             out["source_date"] = self.source_date(key, node, how, out.get("last_verified"))
+        if node.get("check_every_days") is not None:
+            every = node["check_every_days"]
+            self.problem(node, "check_every_days", key, f.check_every_problem(every))
+            out["check_every_days"] = every
 
     def source_date(self, key: str, node: CommentedMap, how: Any, read_on: Any) -> Any:
         """The source's own date: a year, a day or "before <year>", never after it was read."""

@@ -25,6 +25,10 @@ DOCUMENT = "document"  # a report, factsheet or parliamentary answer
 NEWS = "news"  # a news item or another site's page
 CHECK_METHODS = (PHONED, WEBSITE, DOCUMENT, NEWS)
 OLD_SOURCE_BEFORE = 2020  # a card whose source is older says so
+# Days from one check of an entry to the next (`check_every_days`); docs/referrals.md says why.
+CHECK_EVERY_DAYS = 180  # when an entry does not say
+CHECK_EVERY_FEWEST = 7  # a weekly call is the most a coordinator can keep up for every line
+CHECK_EVERY_MOST = 365  # a fact not looked at for over a year is not a fact to show in danger
 
 
 def countries_of(regions: tuple[str, ...]) -> tuple[str, ...]:
@@ -76,6 +80,7 @@ class Entry:
     checked_how: str = ""  # one of CHECK_METHODS
     checked_by: str = ""  # a coordinator's name or role, never anything about a man
     source_date: SourceDate | None = None
+    check_every_days: int = CHECK_EVERY_DAYS
     phone: str | None = None
     hours: OpeningHours | None = None
     hours_source: str | None = None

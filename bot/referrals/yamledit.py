@@ -29,6 +29,8 @@ def convert_value(name: str, text: str, today: date, old: Any) -> Any:
         return text
     if name == "last_verified":
         return today if lowered in ("today", "vandaag") else (date_value(text) or text)
+    if name == "check_every_days":
+        return int(text) if text.isdigit() else text
     if name == "source_date":
         return int(text) if YEAR_RE.match(text) else (date_value(text) or text)
     if name in LIST_FIELDS:
