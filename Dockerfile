@@ -1,6 +1,7 @@
 # firstcontact: one worker (Telegram webhook and health check on port 8080) as a non-root,
-# numeric user; data (secret key file, SQLite if used) and the referral directory on the /data
-# volume. Build: docker build -t firstcontact .   Deployment: compose.yaml, docs/deployment.md.
+# numeric user; data (secret key file, SQLite if used) on the /data volume. The referral
+# directory lives in the database, seeded from the image's own flows/referrals.yaml.
+# Build: docker build -t firstcontact .   Deployment: compose.yaml, docs/deployment.md.
 #
 # Base image: python:3.11.14-slim-bookworm by the digest of its multi-architecture index,
 # looked up on 2026-11-29 (docs/deployment.md says where, and how to move it on).
@@ -28,7 +29,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     FIRSTCONTACT_PORT=8080 \
     FIRSTCONTACT_DATA_DIR=/data \
     FIRSTCONTACT_FLOWS_DIR=/app/flows \
-    FIRSTCONTACT_REFERRALS=/data/directory/referrals.yaml \
+    FIRSTCONTACT_REFERRALS=/app/flows/referrals.yaml \
     FIRSTCONTACT_LOCALES_DIR=/app/locales
 RUN groupadd --system --gid 10001 firstcontact \
     && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /data \
@@ -37,10 +38,11 @@ COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY flows ./flows
 COPY locales ./locales
-# The directory starts as the shipped one; a new named volume is filled from here, and from
-# then on the coordinators' edits live on the volume, not in the image.
-COPY --chown=10001:10001 flows/referrals.yaml /data/directory/referrals.yaml
-RUN chown -R 10001:10001 /data && chmod 0700 /data
+# The referral directory lives in the database every worker shares (docs/referrals.md):
+# /app/flows/referrals.yaml only seeds it, and a newer image's file replaces the seed as long
+# as no coordinator has saved on top of it. Coordinators change it with
+# `docker compose exec worker-1 firstcontact referrals set ...`, never by editing a file.
+RUN install -d -o 10001 -g 10001 -m 0700 /data
 
 USER 10001:10001
 VOLUME ["/data"]

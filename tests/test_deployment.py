@@ -7,6 +7,7 @@ non-root, pinned, health-checked, listening on all interfaces, data on a volume.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -81,7 +82,8 @@ def test_image_is_slim_pinned_non_root_and_health_checked() -> None:
     env = " ".join(a for i, a in final if i == "ENV")
     assert "FIRSTCONTACT_LISTEN=0.0.0.0" in env  # reachable through the container's port
     assert "FIRSTCONTACT_DATA_DIR=/data" in env
-    assert "FIRSTCONTACT_REFERRALS=/data/directory/referrals.yaml" in env  # on the volume
+    assert "FIRSTCONTACT_REFERRALS=/app/flows/referrals.yaml" in env  # the image's seed
+    assert not any(i == "COPY" and "/data" in a for i, a in final)  # no directory file there
     assert ("VOLUME", '["/data"]') in final
     assert any(i == "CMD" and "--webhook" in a for i, a in final)
 
@@ -273,3 +275,60 @@ def test_secrets_stay_out_of_the_image_build() -> None:
     assert not any(a.startswith((".env", "deploy", "data", ".git", ".venv")) for a in allowed)
     ignored = (ROOT / ".gitignore").read_text().splitlines()
     assert "/.env" in ignored and "/deploy/tls/" in ignored
+
+
+def image_environment(tmp_path: Path) -> dict[str, str]:
+    """The final stage's FIRSTCONTACT_* settings, with /app and /data under tmp_path."""
+    steps = instructions(ROOT / "Dockerfile")
+    final = steps[max(n for n, (i, _) in enumerate(steps) if i == "FROM") :]
+    env: dict[str, str] = {}
+    for instruction, arguments in final:
+        if instruction == "ENV":
+            env.update(pair.split("=", 1) for pair in arguments.split())
+    app, data = tmp_path / "app", tmp_path / "data"
+    shutil.copytree(ROOT / "flows", app / "flows")
+    shutil.copytree(ROOT / "locales", app / "locales")
+    data.mkdir()
+    return {
+        name: value.replace("/app", str(app)).replace("/data", str(data))
+        for name, value in env.items()
+        if name.startswith("FIRSTCONTACT_")
+    }
+
+
+def test_in_the_image_a_coordinators_change_goes_to_the_database_every_worker_reads(
+    tmp_path: Path,
+) -> None:
+    """With the image's settings, `referrals set` (as `docker compose exec worker-1 ...` runs
+    it) saves to the database the workers share, checked against the image's flows; the seed
+    in the image is never written, and a worker opened afterwards uses the change."""
+    from bot.directory_source import DatabaseSource
+    from bot.referrals.load import parse_directory
+
+    env = image_environment(tmp_path)
+    seed = Path(env["FIRSTCONTACT_REFERRALS"])
+    assert seed == tmp_path / "app" / "flows" / "referrals.yaml"
+    shipped = seed.read_text("utf-8")
+    database = f"sqlite:///{tmp_path / 'data' / 'firstcontact.sqlite'}"
+    others = {k: v for k, v in os.environ.items() if not k.startswith("FIRSTCONTACT_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "referrals", "set", "lijn_1712",
+         "check_every_days=60", "--by", "Anna", "--yes"],
+        env={**others, **env, "FIRSTCONTACT_DATABASE_URL": database},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "the flows cannot be read" not in done.stderr  # checked against the image's flows
+    assert "Saved as version 2 of the directory in the database" in done.stdout
+    assert seed.read_text("utf-8") == shipped
+    worker = DatabaseSource(database, seed)
+    try:
+        text, version = worker.read()
+    finally:
+        worker.close()
+    assert version == 2
+    assert parse_directory(text, "db").get("lijn_1712").check_every_days == 60

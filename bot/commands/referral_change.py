@@ -23,8 +23,8 @@ NO_NAME = (
 
 
 def open_source(args: argparse.Namespace):
-    """The directory this command works on (--file, FIRSTCONTACT_REFERRALS or the database),
-    or None after saying in plain words why it cannot be opened."""
+    """The directory this command works on (--file, else the database, seeded from
+    FIRSTCONTACT_REFERRALS), or None after saying in plain words why it cannot be opened."""
     try:
         return source_from_env(os.environ, getattr(args, "file", None))
     except (OSError, ValueError) as exc:

@@ -45,8 +45,8 @@ def _command(
         "--file",
         type=Path,
         default=None,
-        help=f"work on this YAML file (default: ${ENV_FILE} if set, else the directory in the "
-        "database of $FIRSTCONTACT_DATABASE_URL, seeded from flows/referrals.yaml)",
+        help="work on this YAML file (default: the directory in the database of "
+        f"$FIRSTCONTACT_DATABASE_URL, seeded from ${ENV_FILE} or flows/referrals.yaml)",
     )
     return parser
 
