@@ -269,7 +269,7 @@ def test_a_check_interval_is_set_shown_kept_in_history_and_exported(database):
     assert (
         "database:referrals.yaml:" in bad.stderr
         and ": error: lijn_1712: check_every_days is 0; the shortest is 7 (a check every week): "
-        "more often would leave every entry overdue\n"
+        "nobody keeps up a shorter one, and the entry would be overdue most days\n"
         in bad.stderr
     )
     done = cli(database, "referrals", "set", "lijn_1712", "check_every_days=60", "--by", "Anna",

@@ -507,13 +507,13 @@ def test_the_shipped_directory_holds_no_retired_number():
         ),
         (
             "0",
-            "vt: check_every_days is 0; the shortest is 7 (a check every week): more often "
-            "would leave every entry overdue",
+            "vt: check_every_days is 0; the shortest is 7 (a check every week): nobody "
+            "keeps up a shorter one, and the entry would be overdue most days",
         ),
         (
             "-30",
-            "vt: check_every_days is -30; the shortest is 7 (a check every week): more often "
-            "would leave every entry overdue",
+            "vt: check_every_days is -30; the shortest is 7 (a check every week): nobody "
+            "keeps up a shorter one, and the entry would be overdue most days",
         ),
         (
             "3650",

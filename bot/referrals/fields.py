@@ -223,7 +223,7 @@ def check_every_problem(value: Any) -> str | None:
     if value < CHECK_EVERY_FEWEST:
         return (
             f"check_every_days is {value}; the shortest is {CHECK_EVERY_FEWEST} (a check every "
-            "week): more often would leave every entry overdue"
+            "week): nobody keeps up a shorter one, and the entry would be overdue most days"
         )
     if value > CHECK_EVERY_MOST:
         return (
