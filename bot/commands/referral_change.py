@@ -5,21 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
-from datetime import UTC, datetime
 
+from bot.directory_changes import NO_NAME, Planner, Prepared, prepare, save
 from bot.directory_impact import FlowUse, describe_preview
 from bot.directory_source import source_from_env
 from bot.problems import DataError, Problem
-from bot.referrals.changes import field_changes
-from bot.referrals.edit import Accept, EditPlan, EditRefused
+from bot.referrals.edit import EditRefused
 from bot.referrals.source import SavedMeanwhileError
-
-Planner = Callable[[str, str, Accept | None], EditPlan]
-NO_NAME = (
-    "say who you are with --by NAME (a name or a role such as coordinator; the history "
-    "keeps it, nothing else about you)"
-)
 
 
 def open_source(args: argparse.Namespace):
@@ -51,8 +43,7 @@ def _plan_and_save(args, where, planner: Planner, action: str, by: str | None, s
         return 1
     use = _flow_use(args)
     try:
-        original, base = where.read()
-        plan = planner(original, where.name, use.refusals if use else None)
+        prepared = prepare(where, planner, use)
     except EditRefused as exc:
         print(f"Nothing was changed: {exc}.", file=sys.stderr)
         return 1
@@ -61,8 +52,9 @@ def _plan_and_save(args, where, planner: Planner, action: str, by: str | None, s
               file=sys.stderr)  # fmt: skip
         _print(exc.problems, sys.stderr)
         return 1
-    _show_plan(plan, use)
-    if plan.text == plan.original:
+    _show_plan(prepared)
+    plan = prepared.plan
+    if prepared.unchanged:
         return 0
     if plan.risks and not args.force:
         print("Nothing was changed: this edit needs --force, because:", file=sys.stderr)
@@ -75,9 +67,8 @@ def _plan_and_save(args, where, planner: Planner, action: str, by: str | None, s
     if not args.yes and sys.stdin.isatty() and not _confirmed():
         print("Nothing was saved.")
         return 1
-    rows = change_rows(plan, by or "", source, action)
     try:
-        saved = where.save(base, plan.text, by=by or "", action=action, note=source, changes=rows)
+        saved = save(where, prepared, by=by or "", action=action, note=source)
     except SavedMeanwhileError as exc:
         print(f"Nothing was changed: {exc}; run the command again.", file=sys.stderr)
         return 1
@@ -87,16 +78,6 @@ def _plan_and_save(args, where, planner: Planner, action: str, by: str | None, s
             print(f"  - {risk}")
     print(f"{saved}. Every running bot uses it from its next look, within a few seconds.")
     return 0
-
-
-def change_rows(plan: EditPlan, by: str, source: str, action: str) -> list:
-    """One HSDS-style row per changed field: who, what, from which value to which, why."""
-    from storage.directory import ChangeRow
-
-    return [
-        ChangeRow(key, name, before, after, by, source, action)
-        for key, name, before, after in field_changes(plan.original, plan.text)
-    ]
 
 
 def _flow_use(args: argparse.Namespace) -> FlowUse | None:
@@ -113,22 +94,17 @@ def _flow_use(args: argparse.Namespace) -> FlowUse | None:
     return use
 
 
-def _show_plan(plan: EditPlan, use: FlowUse | None) -> None:
-    if plan.text == plan.original:
+def _show_plan(prepared: Prepared) -> None:
+    plan = prepared.plan
+    if prepared.unchanged:
         print(f"{plan.key or 'the directory'}: nothing to change, it was already like that.")
         return
-    if plan.key:
-        for name, before, after in plan.changes:
-            print(f"{plan.key}.{name}: {before} -> {after}")
-    else:
-        for key, name, before, after in field_changes(plan.original, plan.text):
-            print(f"{key}.{name}: {before} -> {after}")
-    if use is not None and plan.before is not None:
-        keys = {plan.key} if plan.key else set(plan.after.keys()) | set(plan.before.keys())
-        preview = use.preview(plan.before, plan.after, keys, datetime.now(UTC))
-        if preview:
+    for key, name, before, after in prepared.rows():
+        print(f"{key}.{name}: {before} -> {after}")
+    if prepared.flows_checked and plan.before is not None:
+        if prepared.preview:
             print("What a man will see differently (cards in Dutch):")
-            for line in describe_preview(preview):
+            for line in describe_preview(prepared.preview):
                 print(line)
         else:
             print("No step shows a different card: no flow shows this entry now.")

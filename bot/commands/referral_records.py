@@ -9,22 +9,13 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ruamel.yaml.comments import CommentedMap
-
 from bot.commands.referral_change import open_source, plan_and_save
+from bot.directory_changes import add_entry, import_text, retire_entry
 from bot.referrals.checks import next_check_due
-from bot.referrals.edit import (
-    EditRefused,
-    checked_plan,
-    document,
-    parse_assignments,
-    plan_edit,
-    set_fields,
-)
+from bot.referrals.edit import EditRefused, parse_assignments
 from bot.referrals.hours import describe_hours
-from bot.referrals.load import KEY_RE, read_directory
-from bot.referrals.model import CHECK_METHODS, DEFUNCT, VERIFIED, Directory
-from bot.referrals.yamlio import dump_yaml
+from bot.referrals.load import read_directory
+from bot.referrals.model import CHECK_METHODS, Directory
 
 HISTORY_COLUMNS = (
     "resource_id", "resource_type", "field_name", "previous_value", "replacement_value",
@@ -101,32 +92,12 @@ def run_add(args: argparse.Namespace, today) -> int:
     except EditRefused as exc:
         print(f"Nothing was changed: {exc}.", file=sys.stderr)
         return 1
-    values.setdefault("status", VERIFIED)
-    values.update(checked_how=args.method, checked_by=args.by, source=args.source)
-    values["last_verified"] = "today"
-
-    def planner(original: str, file: str, accept):
-        if not KEY_RE.match(args.key):
-            raise EditRefused(
-                f"'{args.key}' cannot be used as a key; use lower-case letters, digits and _, "
-                "starting with a letter (e.g. veilig_thuis)"
-            )
-        data = document(original, file)
-        if args.key in data:
-            raise EditRefused(f"there is already an entry '{args.key}'; change it with set")
-        node = CommentedMap()
-        set_fields(node, values, today())
-        data[args.key] = node
-        changes = [(name, "(not set)", str(node[name])) for name in node]
-        return checked_plan(original, dump_yaml(data), file, args.key, today(), changes, accept)
-
+    planner = add_entry(args.key, values, args.method, args.source, args.by, today())
     return plan_and_save(args, planner, action="add", by=args.by, source=args.source)
 
 
 def run_retire(args: argparse.Namespace, today) -> int:
-    def planner(original: str, file: str, accept):
-        return plan_edit(original, file, args.key, {"status": DEFUNCT}, today(), accept=accept)
-
+    planner = retire_entry(args.key, today())
     return plan_and_save(args, planner, action="retire", by=args.by, source=args.reason)
 
 
@@ -136,10 +107,7 @@ def run_import(args: argparse.Namespace, today) -> int:
     except Exception as exc:  # DataError with a plain message
         print(f"Nothing was changed: {exc}", file=sys.stderr)
         return 1
-
-    def planner(original: str, file: str, accept):
-        return checked_plan(original, new_text, str(args.yaml_file), "", today(), [], accept)
-
+    planner = import_text(new_text, str(args.yaml_file), today())
     source = f"imported from {args.yaml_file.name}"
     return plan_and_save(args, planner, action="import", by=args.by, source=source)
 

@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.commands.parsers import add_command, add_group
+from bot.directory_listing import age, field_text, next_check, stale_first
 from bot.problems import ERROR, WARNING, DataError, Problem, suggest
 from bot.referrals.cards import render_card_text, resolve_cards
-from bot.referrals.checks import check_directory, next_check_due
-from bot.referrals.edit import EditRefused, parse_assignments, plan_edit
+from bot.referrals.checks import check_directory
+from bot.referrals.edit import EditRefused, parse_assignments
 from bot.referrals.hours import describe_hours
 from bot.referrals.load import ENV_FILE, parse_directory
-from bot.referrals.model import CHECK_METHODS, STATUSES, Directory, Entry
+from bot.referrals.model import CHECK_METHODS, STATUSES, Directory
 from bot.regions import REGIONS
 
 VERIFY_EXAMPLE = (
@@ -219,8 +220,8 @@ def run_list(args: argparse.Namespace) -> int:
     if args.status:
         entries = tuple(e for e in entries if e.status == args.status)
     if args.older_than is not None:
-        entries = tuple(e for e in entries if _age(e, day) > args.older_than)
-    entries = sorted(entries, key=_due_first)  # the most overdue (or never checked) first
+        entries = tuple(e for e in entries if age(e, day) > args.older_than)
+    entries = stale_first(entries, day)  # the most overdue (or never checked) first
     rows = [
         ("KEY", "STATUS", "PHONE", "HOURS", "REGIONS", "CHECKED", "EVERY", "NEXT CHECK", "NAME")
     ]
@@ -229,30 +230,13 @@ def run_list(args: argparse.Namespace) -> int:
         hours = describe_hours(e.hours) if e.hours else "-"
         rows.append(
             (e.key, e.status, e.phone or "-", hours, ",".join(e.regions), checked,
-             f"{e.check_every_days}d", _next_check(e, day), e.name)
+             f"{e.check_every_days}d", next_check(e, day), e.name)
         )  # fmt: skip
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         print("  ".join((*cells, row[-1])).rstrip())
     return 0
-
-
-def _age(entry: Entry, day: date) -> int:
-    """Days since the last check (never checked counts as the oldest)."""
-    return (day - entry.last_verified).days if entry.last_verified else 10**6
-
-
-def _due_first(entry: Entry) -> date:
-    """Sort key: the earliest next check due first (never checked before everything)."""
-    return next_check_due(entry) or date.min
-
-
-def _next_check(entry: Entry, day: date) -> str:
-    due = next_check_due(entry)
-    if due is None or not entry.active:
-        return "-"
-    return f"{due.isoformat()} OVERDUE" if due < day else due.isoformat()
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -265,10 +249,10 @@ def run_show(args: argparse.Namespace) -> int:
         return 1
     print(f"{entry.key}  ({entry.where})")
     for name, line in entry.lines:
-        print(f"  {name}: {_field_text(entry, name)}   (line {line})")
+        print(f"  {name}: {field_text(entry, name)}   (line {line})")
     every = entry.check_every_days
     default = "" if "check_every_days" in dict(entry.lines) else ", the default"
-    print(f"  next check due: {_next_check(entry, today())} (every {every} days{default})")
+    print(f"  next check due: {next_check(entry, today())} (every {every} days{default})")
     now = datetime.now(UTC)
     print("\nHow the bot shows it now:\n")
     for card in resolve_cards(directory, [entry.key], None, now):
@@ -277,60 +261,24 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _field_text(entry: Entry, name: str) -> str:
-    """A field as the coordinator would write it."""
-    if name == "hours":
-        return describe_hours(entry.hours)
-    if name == "timezone":
-        return entry.hours.timezone if entry.hours else "-"
-    if name == "holidays":
-        days = sorted(entry.hours.holidays) if entry.hours else []
-        return ", ".join(day.isoformat() for day in days)
-    value = getattr(entry, name, None)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, tuple):
-        return ", ".join(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return "-" if value is None else str(value)
-
-
 def run_set(args: argparse.Namespace) -> int:
+    from bot.commands.referral_change import plan_and_save
+    from bot.directory_changes import set_values
+
     try:
         values = parse_assignments(args.values)
     except EditRefused as exc:
         print(f"Nothing was changed: {exc}.", file=sys.stderr)
         return 1
-    return _edit(args, values, verified_today=args.verified_today, mark_verified=False)
+    planner = set_values(
+        args.key, values, today(), verified_today=args.verified_today, source=args.source
+    )
+    return plan_and_save(args, planner, action="set", by=args.by, source=args.source or "")
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    checked = {
-        "checked_how": args.method,
-        "checked_by": args.by,
-        "source_date": args.source_date or "",  # a date of an earlier source would mislead
-    }
-    return _edit(args, checked, verified_today=True, mark_verified=True)
-
-
-def _edit(
-    args: argparse.Namespace, values: dict[str, str], *, verified_today: bool, mark_verified: bool
-) -> int:
     from bot.commands.referral_change import plan_and_save
+    from bot.directory_changes import verify_entry
 
-    def planner(original: str, file: str, accept):
-        return plan_edit(
-            original,
-            file,
-            args.key,
-            values,
-            today(),
-            verified_today=verified_today,
-            mark_verified=mark_verified,
-            source=args.source,
-            accept=accept,
-        )
-
-    action = "verify" if mark_verified else "set"
-    return plan_and_save(args, planner, action=action, by=args.by, source=args.source or "")
+    planner = verify_entry(args.key, args.method, args.source, args.by, today(), args.source_date)
+    return plan_and_save(args, planner, action="verify", by=args.by, source=args.source)
