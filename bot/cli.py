@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "bot.commands.i18n",
     "bot.commands.intents",
     "bot.commands.stats",
+    "bot.commands.coordinators",
 )
 
 

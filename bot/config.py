@@ -34,6 +34,7 @@ PORT = "FIRSTCONTACT_PORT"
 WEB_FRAME_ANCESTORS = "FIRSTCONTACT_WEB_FRAME_ANCESTORS"
 WEB_TRUSTED_PROXIES = "FIRSTCONTACT_WEB_TRUSTED_PROXIES"
 WEB_EXIT_URL = "FIRSTCONTACT_WEB_EXIT_URL"
+COORDINATOR_PAGE = "FIRSTCONTACT_COORDINATOR_PAGE"
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_MAX_RATE = 30  # messages a second in all: Telegram's documented limit for a bot
@@ -75,6 +76,7 @@ class Settings:
     web_frame_ancestors: tuple[str, ...] = ()  # origins that may embed the web chat
     web_trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-* headers count
     web_exit_url: str = DEFAULT_EXIT_URL
+    coordinator_page: bool = False  # /coordinators/ on the web chat's server (off unless on)
 
     @property
     def official_api(self) -> bool:
@@ -209,6 +211,12 @@ class Settings:
             )
 
         web = web_settings(env, problems)
+        if web["coordinator_page"] and database_url.strip() == MEMORY_URL:
+            problems.append(
+                f"{COORDINATOR_PAGE} is on, but {DATABASE_URL} is memory://: the coordinators, "
+                "their sign-ins and the directory's history live in the bot's database; use "
+                "SQLite (the default) or PostgreSQL, or turn the page off."
+            )
 
         if problems:
             raise ConfigError([Problem(ERROR, None, message) for message in problems])
@@ -231,7 +239,8 @@ class Settings:
 
 
 def web_settings(env: Mapping[str, str], problems: list[str]) -> dict[str, object]:
-    """The web chat's three settings; each wrong value adds its own message to `problems`."""
+    """The web chat's settings and its coordinator page's; each wrong value adds its own
+    message to `problems`."""
     given = (env.get(WEB_FRAME_ANCESTORS) or "").replace(",", " ").split()
     ancestors = tuple(origin.rstrip("/") for origin in given)
     for origin in ancestors:
@@ -256,10 +265,17 @@ def web_settings(env: Mapping[str, str], problems: list[str]) -> dict[str, objec
             f"{WEB_EXIT_URL} is where the quick exit goes and must be an http(s) address of an "
             f"ordinary site, like {DEFAULT_EXIT_URL} (the default); it is {exit_url!r}."
         )
+    page = (env.get(COORDINATOR_PAGE) or "off").strip().lower()
+    if page not in ("on", "off"):
+        problems.append(
+            f"{COORDINATOR_PAGE} turns the coordinator page (/coordinators/) on or off: write "
+            f"on or off (the default); it is {env.get(COORDINATOR_PAGE)!r}."
+        )
     return {
         "web_frame_ancestors": ancestors,
         "web_trusted_proxies": proxies,
         "web_exit_url": exit_url,
+        "coordinator_page": page == "on",
     }
 
 

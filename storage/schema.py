@@ -78,3 +78,23 @@ daily_counts = sa.Table(
     sa.Column("value", sa.String(60), primary_key=True),
     sa.Column("count", sa.Integer(), nullable=False),
 )
+
+# Who may sign in to the coordinator page (docs/coordinators.md): a name or role and an argon2
+# hash of the password; and each signed-in browser, under a hash of its cookie's token (the
+# token itself is never stored), with the name only and when it ends.
+coordinators = sa.Table(
+    "coordinators",
+    metadata,
+    sa.Column("name", sa.String(60), primary_key=True),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("added_at", sa.Double(), nullable=False),
+)
+
+coordinator_sessions = sa.Table(
+    "coordinator_sessions",
+    metadata,
+    sa.Column("token_hash", sa.CHAR(64), primary_key=True),
+    sa.Column("name", sa.String(60), nullable=False),
+    sa.Column("expires", sa.Double(), nullable=False),
+    sa.Index("ix_coordinator_sessions_expires", "expires"),
+)
