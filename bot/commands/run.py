@@ -17,7 +17,7 @@ import signal
 import sys
 from collections.abc import Mapping
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
@@ -110,7 +110,9 @@ def run(args: argparse.Namespace) -> int:
     except (SecretError, OSError) as exc:
         print(f"The bot cannot start: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    return asyncio.run(serve(settings, runtime, secret, webhook=bool(args.webhook)))
+    return asyncio.run(
+        serve(settings, runtime, secret, webhook=bool(args.webhook), directory=directory)
+    )
 
 
 def chat_url(settings: Settings, port: int) -> str:
@@ -121,8 +123,11 @@ def chat_url(settings: Settings, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
-async def serve(settings: Settings, runtime: Runtime, secret: bytes, *, webhook: bool) -> int:
-    """Run until SIGTERM/SIGINT; returns the exit code."""
+async def serve(
+    settings: Settings, runtime: Runtime, secret: bytes, *, webhook: bool, directory: Any = None
+) -> int:
+    """Run until SIGTERM/SIGINT; returns the exit code. `directory` is the referral directory's
+    source, which the coordinator page changes (when it is on)."""
     from bot.channels.telegram import TelegramBot, TelegramOptions, WebhookOptions
     from bot.channels.telegram.webhook import MAX_BODY
     from bot.channels.web import WebChat, WebOptions
@@ -142,6 +147,12 @@ async def serve(settings: Settings, runtime: Runtime, secret: bytes, *, webhook:
         print(f"The bot cannot start: the session database: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     shared = open_shared(settings.database_url) if several else None
+    coordinators = None
+    if settings.coordinator_page and directory is not None:
+        coordinators = await _coordinator_page(settings, directory, secret)
+        if coordinators is None:
+            await store.close()
+            return EXIT_CONFIG
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -162,6 +173,7 @@ async def serve(settings: Settings, runtime: Runtime, secret: bytes, *, webhook:
         keyer,
         secret,
         lambda: {"telegram": mode},
+        coordinators,
     )
     hook = None
     if bot is not None and webhook:
@@ -214,8 +226,24 @@ async def serve(settings: Settings, runtime: Runtime, secret: bytes, *, webhook:
         if shared is not None:
             await shared.close()
         await store.close()
+        if coordinators is not None:
+            await coordinators.store.close()
         log.info("session store closed")
     return code
+
+
+async def _coordinator_page(settings: Settings, directory: Any, secret: bytes):
+    """The coordinator page's options (its store opened), or None after saying why not."""
+    from bot.channels.web.coordinator_page import PageOptions
+    from storage.coordinators import CoordinatorStore
+
+    try:
+        store = await CoordinatorStore.open(settings.database_url)
+    except (ValueError, OSError) as exc:
+        print(f"The bot cannot start: the coordinators' database: {exc}", file=sys.stderr)
+        return None
+    log.info("coordinator page on path=/coordinators/")
+    return PageOptions(source=directory, store=store, secret=secret)
 
 
 async def _start_telegram(bot: TelegramBot, hook: WebhookOptions | None) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -17,6 +17,7 @@ from aiohttp import web
 from bot.channels.turn import Limits, SessionStore, Turn
 from bot.channels.web.api import MAX_BODY, ChatApi
 from bot.channels.web.chats import Chats
+from bot.channels.web.coordinator_page import CoordinatorPage, PageOptions
 from bot.channels.web.guard import Guard, Keyer, WebLimits
 from bot.channels.web.headers import AccessLogger, Handler, middleware
 from bot.channels.web.page import Asset, Pages, load_assets
@@ -65,6 +66,7 @@ class WebChat:
         keyer: Keyer,
         secret: bytes,
         health: Callable[[], dict[str, Any]] | None = None,
+        coordinators: PageOptions | None = None,
     ):
         self.options = options
         self.runtime = runtime
@@ -86,6 +88,12 @@ class WebChat:
         self.started = time.monotonic()
         self._body_limits: dict[str, int] = {}
         self.app = self._build()
+        self.coordinators: CoordinatorPage | None = None
+        if coordinators is not None:  # off unless configured (FIRSTCONTACT_COORDINATOR_PAGE)
+            css, icon = self.pages.url("coordinators.css"), self.pages.url("favicon.svg")
+            chosen = replace(coordinators, css=css, icon=icon)
+            self.coordinators = CoordinatorPage(chosen, self.guard)
+            self.coordinators.register(self.app.router)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 

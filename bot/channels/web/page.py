@@ -19,6 +19,7 @@ STATIC = resources.files("bot.channels.web") / "static"
 TYPES = {
     "chat.js": "text/javascript",
     "chat.css": "text/css",
+    "coordinators.css": "text/css",
     "embed.js": "text/javascript",
     "favicon.svg": "image/svg+xml",
 }
