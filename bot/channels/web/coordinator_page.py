@@ -66,6 +66,9 @@ MISSING = {
     "retire": "say why it closed for good, and where you read it",
 }
 SAVED = "Saved. Every running bot uses it from its next look, within a few seconds."
+# The chat's no-referrer makes browsers send "Origin: null" with a form; these pages send
+# their origin to themselves only, so each form's Origin can be checked.
+HEADERS = {"Referrer-Policy": "same-origin"}
 FIGURE_DAYS = 30
 LONGEST_PERIOD = 3660  # days: ten years of figures at most in one page
 
@@ -155,7 +158,9 @@ class CoordinatorPage:
     def _sign_in_page(
         self, request: web.Request, message: str = "", name: str = "", status: int = 200
     ) -> web.Response:
-        response = web.Response(status=status, content_type="text/html", charset="utf-8")
+        response = web.Response(
+            status=status, content_type="text/html", charset="utf-8", headers=HEADERS
+        )
         csrf = self.sessions.give_sign_in_token(request, response)
         response.text = html.sign_in(self.chrome(), csrf, message, name)
         return response
@@ -403,8 +408,10 @@ def complete(carried: dict[str, str]) -> bool:
 
 
 def _html(text: str, status: int = 200) -> web.Response:
-    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+    return web.Response(
+        text=text, status=status, content_type="text/html", charset="utf-8", headers=HEADERS
+    )
 
 
 def _see_other(location: str) -> web.Response:
-    return web.Response(status=303, headers={"Location": location})
+    return web.Response(status=303, headers={"Location": location, **HEADERS})
