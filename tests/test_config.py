@@ -302,3 +302,20 @@ def test_wrong_web_settings_are_each_named() -> None:
         "an ordinary site, like https://www.buienradar.nl/ (the default); it is "
         "'javascript:alert(1)'.",
     ]
+
+
+def test_the_coordinator_page_is_off_unless_on_and_needs_a_database() -> None:
+    assert Settings.from_env({}).coordinator_page is False
+    assert Settings.from_env({"FIRSTCONTACT_COORDINATOR_PAGE": "on"}).coordinator_page is True
+    for env, message in (
+        ({"FIRSTCONTACT_COORDINATOR_PAGE": "yes"},
+         "FIRSTCONTACT_COORDINATOR_PAGE turns the coordinator page (/coordinators/) on or off: "
+         "write on or off (the default); it is 'yes'."),
+        ({"FIRSTCONTACT_COORDINATOR_PAGE": "on", "FIRSTCONTACT_DATABASE_URL": "memory://"},
+         "FIRSTCONTACT_COORDINATOR_PAGE is on, but FIRSTCONTACT_DATABASE_URL is memory://: the "
+         "coordinators, their sign-ins and the directory's history live in the bot's database; "
+         "use SQLite (the default) or PostgreSQL, or turn the page off."),
+    ):  # fmt: skip
+        with pytest.raises(ConfigError) as refused:
+            Settings.from_env(env)
+        assert [p.message for p in refused.value.problems] == [message]
