@@ -25,11 +25,11 @@ class CoordinatorStore:
         self._owns_engine = owns_engine
 
     @classmethod
-    async def open(cls, url: str) -> CoordinatorStore:
+    async def open(cls, url: str, **kw: object) -> CoordinatorStore:
         """The store for a database URL, migrated to the newest schema first."""
         from storage.migrate import open_database
 
-        return cls(await open_database(url, "the coordinators' database"))
+        return cls(await open_database(url, "the coordinators' database", **kw))
 
     async def close(self) -> None:
         if self._owns_engine:

@@ -5,7 +5,6 @@ history, and the change reaching a running bot; refusals pinned as whole message
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import date, datetime
 
 import pytest
@@ -151,7 +150,6 @@ async def test_a_change_on_the_page_reaches_the_running_bot_within_seconds(direc
             assert status == 200, notices(page)
             base = _hidden(page, "base")
             v_serves = _hidden(page, "v_serves")
-            saved_at = time.monotonic()
             status, page = await b.post(
                 "/coordinators/change",
                 {"action": "set", "key": "slachtofferhulp", "v_serves": v_serves,
@@ -164,7 +162,6 @@ async def test_a_change_on_the_page_reaches_the_running_bot_within_seconds(direc
             assert await _eventually(
                 lambda: elsewhere.current().get("slachtofferhulp").serves == "Hulp na een misdrijf."
             )
-            assert time.monotonic() - saved_at < 10
     finally:
         watcher.stop()
         elsewhere.stop()
