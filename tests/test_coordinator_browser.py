@@ -1,6 +1,6 @@
 """The coordinator page in a real browser: Debian's Chromium, headless, driven by Playwright.
 
-A coordinator signs in, sees the longest unchecked entry first, tries three values the bot
+A coordinator signs in, sees the most overdue entry first, tries three values the bot
 would refuse (112 in place of a helpline's number, an http:// site, hours that leave a danger
 screen without an open line), then a valid number: the preview shows what the man will see
 differently, the confirm step saves it, and the history names her. Skipped, with the reason,

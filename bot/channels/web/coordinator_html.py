@@ -22,7 +22,7 @@ BASE = "/coordinators"
 EDITABLE = (
     "name", "phone", "hours", "timezone", "holidays", "hours_source", "website", "chat_url",
     "regions", "languages", "free", "anonymous", "serves", "status", "alternative",
-    "when_closed", "note",
+    "when_closed", "check_every_days", "note",
 )  # fmt: skip
 ADD_FIELDS = (
     "name", "phone", "hours", "website", "chat_url", "regions", "languages", "free",
@@ -38,6 +38,7 @@ HINTS = {
     "status": ", ".join(STATUSES),
     "free": "true or false",
     "anonymous": "true or false",
+    "check_every_days": "7 to 365 days between checks; empty: 180",
 }
 
 
@@ -132,8 +133,8 @@ def directory_list(chrome: Chrome, directory: Directory, entries: list[Entry], d
         )
     late = sum(overdue(e, day) for e in entries)
     summary = (
-        f"{len(entries)} entries, the longest unchecked first; {late} overdue for a check "
-        "(every entry is due 180 days after its last check)."
+        f"{len(entries)} entries, the most overdue first; {late} overdue for a check (each "
+        "entry is due its own number of days after its last check: 180 unless it says)."
     )
     body = (
         f'<p class="summary">{h(summary)}</p><table class="directory"><thead><tr>'

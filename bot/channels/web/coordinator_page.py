@@ -1,5 +1,5 @@
 """The coordinator page (/coordinators/, off unless FIRSTCONTACT_COORDINATOR_PAGE=on): sign in,
-the directory with the longest unchecked first, one entry with its change, verify and retire
+the directory with the most overdue first, one entry with its change, verify and retire
 forms, add, the history, and the anonymous figures with a chart.
 
 A change runs exactly what `firstcontact referrals ...` runs (bot.directory_changes): the
