@@ -21,8 +21,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from telegram.error import InvalidToken, NetworkError, TelegramError
-
 from bot import config
 from bot.config import DataPaths, Settings
 from bot.definitions.bundle import DEFAULT_FLOWS_DIR, build_engine
@@ -187,6 +185,8 @@ def chat_url(settings: Settings, port: int) -> str:
 
 async def serve(settings: Settings, runtime: Runtime, secret: bytes, *, webhook: bool) -> int:
     """Run until SIGTERM/SIGINT; returns the exit code."""
+    from telegram.error import TelegramError
+
     from bot.channels.telegram import TelegramBot, TelegramOptions, WebhookOptions
     from bot.channels.telegram.webhook import MAX_BODY
     from bot.channels.web import WebChat, WebOptions
@@ -284,6 +284,8 @@ async def serve(settings: Settings, runtime: Runtime, secret: bytes, *, webhook:
 
 async def _start_telegram(bot: TelegramBot, hook: WebhookOptions | None) -> int:
     """Start polling, or the webhook already served by the web chat; an exit code if it fails."""
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
     try:
         if hook is not None:
             await bot.start_webhook(hook, serve=False)
