@@ -17,10 +17,10 @@ import tracemalloc
 
 from transitions import Machine
 
+from bot.application import load_runtime
 from bot.definitions.bundle import build_engine
 from bot.engine.machine import choice_trigger
 from bot.engine.model import Forget, Say, Start, Text
-from bot.runtime import load_runtime
 
 TEXTS = ["ik weet het niet", "terug", "menu", "help", "2", "hallo?", "ze heeft een mes"]
 

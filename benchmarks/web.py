@@ -36,9 +36,9 @@ from aiohttp import web
 from benchmarks.telegram_channel import common, report
 from benchmarks.telegram_channel import over_http as telegram_http
 from benchmarks.telegram_channel.load import LoadPlan
+from bot.application import load_runtime
 from bot.channels.web import WebChat, WebLimits, WebOptions
 from bot.engine.model import Start
-from bot.runtime import load_runtime
 from storage import open_store, session_key
 from tests.auxil.webchat import Shown
 

@@ -24,9 +24,9 @@ from functools import partial
 
 import sqlalchemy as sa
 
+from bot.application import load_runtime
 from bot.channels.telegram import TelegramBot, TelegramOptions
 from bot.channels.workers import open_shared
-from bot.runtime import load_runtime
 from storage import open_store, session_key
 from storage.sql import create_engine
 from tests.auxil import updates

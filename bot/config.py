@@ -1,24 +1,30 @@
-"""Settings from FIRSTCONTACT_* environment variables, checked all at once before the bot starts.
+"""Settings from FIRSTCONTACT_* environment variables: the one module that reads the environment.
 
-Every wrong value gets its own message saying what is wrong and what a good value looks like,
-so an operator fixes everything in one go. Secrets (token, keys) are never repeated in a
-message or in repr().
+Every variable is declared once in VARIABLES (its name, the field it fills, the default, its
+rule in bot/config_rules.py and the help the README repeats). All wrong values are reported
+together, each message naming the variable and what a good value looks like, so an operator
+fixes everything in one go; secrets (token, keys, a database password) are never repeated in a
+message or in repr(). Nothing reads the environment at import time: commands ask for Settings,
+or for the part they need (StoreSettings, DataPaths), when they run.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import re
+import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot import config_rules as rules
+from bot import shipped
+from bot.config_rules import DEFAULT_API_URL, DEFAULT_EXIT_URL, Invalid, Rule
 from bot.problems import ERROR, DataError, Problem
-from storage.keys import MIN_SECRET_CHARS
-from storage.settings import MEMORY_URL, async_url, default_data_dir, default_database_url
+from storage.settings import DATABASE_FILE, DEFAULT_DATA_DIR, MEMORY_URL
 
 PREFIX = "FIRSTCONTACT_"
+TELEGRAM, STORE, WEB, PATHS, PROCESS = "telegram", "store", "web", "paths", "process"
 TOKEN = "FIRSTCONTACT_TELEGRAM_TOKEN"
 API_URL = "FIRSTCONTACT_TELEGRAM_API_URL"
 MAX_RATE = "FIRSTCONTACT_TELEGRAM_MAX_RATE"
@@ -35,48 +41,191 @@ WEB_FRAME_ANCESTORS = "FIRSTCONTACT_WEB_FRAME_ANCESTORS"
 WEB_TRUSTED_PROXIES = "FIRSTCONTACT_WEB_TRUSTED_PROXIES"
 WEB_EXIT_URL = "FIRSTCONTACT_WEB_EXIT_URL"
 COORDINATOR_PAGE = "FIRSTCONTACT_COORDINATOR_PAGE"
+FLOWS_DIR = "FIRSTCONTACT_FLOWS_DIR"
+REFERRALS = "FIRSTCONTACT_REFERRALS"
+LOCALES_DIR = "FIRSTCONTACT_LOCALES_DIR"
 
-DEFAULT_API_URL = "https://api.telegram.org/bot"
-DEFAULT_MAX_RATE = 30  # messages a second in all: Telegram's documented limit for a bot
-HIGHEST_MAX_RATE = 1000  # Telegram's ceiling even for paid broadcasts; above it is a typo
-DEFAULT_TIMEOUT = 3600
-TIMEOUT_RANGE = (60, 86_400)
-DEFAULT_LISTEN = "127.0.0.1"
-DEFAULT_PORT = 8080
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-# Where the quick exit goes: a weather site everybody visits, showing nothing personal.
-DEFAULT_EXIT_URL = "https://www.buienradar.nl/"
 
-TOKEN_RE = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{30,100}$")
-WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-HOST_RE = re.compile(r"^[A-Za-z0-9.:\[\]_-]{1,253}$")
-RATE_RE = re.compile(r"^[0-9]{1,4}(\.[0-9]{1,3})?$")
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """One environment variable: unset or blank means `default` (None: no value)."""
+
+    name: str
+    field: str
+    group: str
+    rule: Rule
+    default: str | None
+    help: str
+    shown_default: str = ""  # the README's words when `default` is not the plain text
+
+
+VARIABLES = (
+    Variable(TOKEN, "telegram_token", TELEGRAM, rules.bot_token, None,
+             "the bot token from @BotFather; `run` serves Telegram too when it is set",
+             "(none: Telegram off)"),
+    Variable(API_URL, "telegram_api_url", TELEGRAM, rules.api_url, DEFAULT_API_URL,
+             "Bot API base URL (a self-hosted Bot API server, or a test server)"),
+    Variable(MAX_RATE, "telegram_max_rate", TELEGRAM, rules.max_rate, str(rules.DEFAULT_MAX_RATE),
+             "messages per second to all chats together (0–1000), Telegram's limit; `0` = no "
+             "cap of the bot's own, for tests or a Bot API server that paces for itself "
+             "(Telegram answers a bot that sends too fast with 429, which is waited out)"),
+    Variable(DATA_DIR, "data_dir", STORE, rules.folder_to_write, DEFAULT_DATA_DIR,
+             "where the SQLite file and the secret key file live"),
+    Variable(DATABASE_URL, "database_url", STORE, rules.database_url, None,
+             "or `postgresql://user@host/db` in production, `memory://` to keep nothing on disk",
+             f"`sqlite:///<data dir>/{DATABASE_FILE}`"),
+    Variable(SECRET_KEY, "secret_key", PROCESS, rules.secret_key, None,
+             "the key for hashing chat ids into session keys (≥ 32 characters)",
+             "a random key in `<data dir>/secret.key`"),
+    Variable(SESSION_TIMEOUT, "session_timeout", STORE, rules.session_timeout,
+             str(rules.DEFAULT_TIMEOUT),
+             "seconds of silence after which a session is forgotten (60–86400)"),
+    Variable(LOG_LEVEL, "log_level", PROCESS, rules.log_level, "INFO",
+             "`DEBUG`, `INFO`, `WARNING` or `ERROR`; logs never contain ids, names or text"),
+    Variable(LISTEN, "listen", PROCESS, rules.listen, rules.DEFAULT_LISTEN,
+             "the address the web chat (and Telegram's webhook) is served on; `--listen`"),
+    Variable(PORT, "port", PROCESS, rules.port, str(rules.DEFAULT_PORT),
+             "the port the web chat (and Telegram's webhook) is served on; `--port`"),
+    Variable(WEBHOOK_URL, "webhook_url", TELEGRAM, rules.webhook_url, None,
+             "webhook mode (`run --webhook`): the public https address Telegram posts to; "
+             "`--webhook-url`", "(none)"),
+    Variable(WEBHOOK_SECRET, "webhook_secret", TELEGRAM, rules.webhook_secret, None,
+             "webhook mode (`run --webhook`): the secret Telegram sends with every update",
+             "(none)"),
+    Variable(WEB_EXIT_URL, "web_exit_url", WEB, rules.exit_url, DEFAULT_EXIT_URL,
+             "the neutral site the quick exit replaces the page with"),
+    Variable(WEB_FRAME_ANCESTORS, "web_frame_ancestors", WEB, rules.frame_ancestors, "",
+             "origins that may embed the chat, e.g. `https://www.example.org`",
+             "(none: no framing)"),
+    Variable(WEB_TRUSTED_PROXIES, "web_trusted_proxies", WEB, rules.trusted_proxies, "",
+             "reverse proxies whose `X-Forwarded-*` headers count (Secure cookie, real address "
+             "for rate limits)", "(none)"),
+    Variable(COORDINATOR_PAGE, "coordinator_page", WEB, rules.coordinator_page, "off",
+             "`on` serves the coordinator page at `/coordinators/` (needs SQLite or "
+             "PostgreSQL; `docs/coordinators.md`)"),
+    Variable(FLOWS_DIR, "flows_dir", PATHS, rules.data_folder("the flows"),
+             str(shipped.FLOWS_DIR),
+             "the flows, intents and recognition words (the Dockerfile sets it)",
+             "this checkout's `flows/`"),
+    Variable(REFERRALS, "referrals_file", PATHS, rules.yaml_file, str(shipped.REFERRALS_FILE),
+             "the shipped referral directory: the directory itself lives in the database, "
+             "seeded from this file (with `memory://`, this file is the directory)",
+             "this checkout's `flows/referrals.yaml`"),
+    Variable(LOCALES_DIR, "locales_dir", PATHS,
+             rules.data_folder("the translations (<language>/LC_MESSAGES/firstcontact.po)"),
+             str(shipped.LOCALES_DIR), "the translations (the Dockerfile sets it)",
+             "this checkout's `locales/`"),
+)  # fmt: skip
+BY_NAME = {variable.name: variable for variable in VARIABLES}
 
 
 class ConfigError(DataError):
     """One or more environment variables are wrong; `problems` has one message per value."""
 
+    def report(self, title: str) -> None:
+        """The title, then each problem on a line of its own, on stderr: never a traceback."""
+        print(title, file=sys.stderr)
+        for problem in self.problems:
+            print(f"  - {problem.message}", file=sys.stderr)
+
+
+def markdown_table() -> str:
+    """The README's table of variables, written from VARIABLES (tests/test_settings_table.py)."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for variable in VARIABLES:
+        default = variable.shown_default or (f"`{variable.default}`" if variable.default else "")
+        rows.append(f"| `{variable.name}` | {default} | {variable.help} |")
+    return "\n".join(rows) + "\n"
+
+
+def environment() -> Mapping[str, str]:
+    """The process's environment: read here and nowhere else (tests/test_settings_table.py)."""
+    return os.environ
+
+
+def read(
+    groups: tuple[str, ...],
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, str | None] | None = None,
+) -> tuple[dict[str, object], list[str]]:
+    """Each variable of `groups` through its rule: the values by field, and every problem."""
+    given = dict(environment() if env is None else env)
+    given.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    values: dict[str, object] = {}
+    problems: list[str] = []
+    for variable in VARIABLES:
+        if variable.group not in groups:
+            continue
+        text = (given.get(variable.name) or "").strip() or variable.default
+        try:
+            values[variable.field] = None if text is None else variable.rule(text)
+        except Invalid as exc:
+            problems.append(f"{variable.name} {exc}")
+    if STORE in groups and "data_dir" in values and values.get("database_url") is None:
+        values["database_url"] = f"sqlite:///{Path(str(values['data_dir'])) / DATABASE_FILE}"
+    return values, problems
+
+
+def _raise(problems: list[str]) -> None:
+    if problems:
+        raise ConfigError([Problem(ERROR, None, message) for message in problems])
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Where sessions, figures and the directory live: all purge, stats and referrals need."""
+
+    database_url: str = field(default="", repr=False)  # may hold a password
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
+    session_timeout: int = rules.DEFAULT_TIMEOUT
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, database_url: str | None = None
+    ) -> StoreSettings:
+        values, problems = read((STORE,), env, {DATABASE_URL: database_url})
+        _raise(problems)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    """Where the flows, the shipped referral directory and the translations are read from."""
+
+    flows_dir: Path = shipped.FLOWS_DIR
+    referrals_file: Path = shipped.REFERRALS_FILE
+    locales_dir: Path = shipped.LOCALES_DIR
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> DataPaths:
+        values, problems = read((PATHS,), env)
+        _raise(problems)
+        return cls(**values)  # type: ignore[arg-type]
+
 
 @dataclass(frozen=True)
 class Settings:
-    """What the bot needs to run; build it with Settings.from_env(os.environ)."""
+    """What the bot needs to run; build it with Settings.from_env()."""
 
     telegram_token: str | None = field(default=None, repr=False)
     telegram_api_url: str = DEFAULT_API_URL
-    telegram_max_rate: float = float(DEFAULT_MAX_RATE)  # messages per second in all; 0 = no cap
+    telegram_max_rate: float = float(rules.DEFAULT_MAX_RATE)  # messages a second; 0 = no cap
     database_url: str = field(default="", repr=False)  # may hold a password
-    data_dir: Path = Path("./data")
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
     secret_key: str | None = field(default=None, repr=False)
-    session_timeout: int = DEFAULT_TIMEOUT
+    session_timeout: int = rules.DEFAULT_TIMEOUT
     log_level: str = "INFO"
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_url: str | None = None
-    listen: str = DEFAULT_LISTEN
-    port: int = DEFAULT_PORT
+    listen: str = rules.DEFAULT_LISTEN
+    port: int = rules.DEFAULT_PORT
     web_frame_ancestors: tuple[str, ...] = ()  # origins that may embed the web chat
     web_trusted_proxies: tuple[str, ...] = ()  # proxies whose X-Forwarded-* headers count
     web_exit_url: str = DEFAULT_EXIT_URL
     coordinator_page: bool = False  # /coordinators/ on the web chat's server (off unless on)
+    flows_dir: Path = shipped.FLOWS_DIR
+    referrals_file: Path = shipped.REFERRALS_FILE
+    locales_dir: Path = shipped.LOCALES_DIR
 
     @property
     def official_api(self) -> bool:
@@ -88,231 +237,63 @@ class Settings:
         path = urlsplit(self.webhook_url).path if self.webhook_url else ""
         return path if path and path != "/" else "/telegram"
 
+    @property
+    def store(self) -> StoreSettings:
+        return StoreSettings(self.database_url, self.data_dir, self.session_timeout)
+
+    @property
+    def paths(self) -> DataPaths:
+        return DataPaths(self.flows_dir, self.referrals_file, self.locales_dir)
+
     @classmethod
     def from_env(
-        cls, env: Mapping[str, str], *, require_token: bool = False, webhook: bool = False
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        require_token: bool = False,
+        webhook: bool = False,
+        overrides: Mapping[str, str | None] | None = None,
     ) -> Settings:
-        """Read and check every variable; raises ConfigError listing all problems at once."""
-        problems: list[str] = []
+        """Read and check every variable (`env` defaults to the process's environment, and
+        `overrides` are command-line options laid over it); raises ConfigError listing all
+        problems at once."""
+        values, problems = read((TELEGRAM, STORE, WEB, PATHS, PROCESS), env, overrides)
+        problems += _mode_problems(values, require_token=require_token, webhook=webhook)
+        _raise(problems)
+        return cls(**values)  # type: ignore[arg-type]
 
-        def get(name: str) -> str | None:
-            value = env.get(name)
-            return value.strip() if value is not None and value.strip() else None
 
-        token = get(TOKEN)
-        if token is None:
-            if require_token:
-                problems.append(
-                    f"{TOKEN} is not set. Ask @BotFather in Telegram for a bot token and set it, "
-                    f"like {TOKEN}=123456789:AAE... (keep it secret)."
-                )
-        elif not TOKEN_RE.match(token):
-            problems.append(
-                f"{TOKEN} does not look like a bot token: it should be digits, a colon, then "
-                "about 35 letters, digits, '-' or '_', exactly as @BotFather gave it "
-                "(the value is not shown here)."
-            )
+def _mode_problems(values: dict[str, object], *, require_token: bool, webhook: bool) -> list[str]:
+    """What a mode needs beyond each value's own rule: a token, the webhook's secret and URL."""
+    found = []
 
-        api_url = get(API_URL) or DEFAULT_API_URL
-        if not _is_http_url(api_url):
-            problems.append(
-                f"{API_URL} must be an http:// or https:// address, like {DEFAULT_API_URL} "
-                "(the default) or http://localhost:8081/bot for a local Bot API server."
-            )
+    def unset(name: str) -> bool:  # given and refused by its rule is not "unset"
+        return name in values and values[name] is None
 
-        max_rate = _rate(get(MAX_RATE), DEFAULT_MAX_RATE)
-        if max_rate is None or max_rate > HIGHEST_MAX_RATE:
-            problems.append(
-                f"{MAX_RATE} must be messages per second from 0 to {HIGHEST_MAX_RATE} "
-                f"(default {DEFAULT_MAX_RATE}, Telegram's limit; 0 = no cap, for tests or a Bot "
-                f"API server that paces for itself); it is {env.get(MAX_RATE)!r}."
-            )
-
-        database_url = default_database_url(env)
-        if database_url != MEMORY_URL:
-            try:
-                async_url(database_url)
-            except ValueError as exc:
-                problems.append(f"{DATABASE_URL}: {exc}")
-
-        data_dir = default_data_dir(env)
-        if data_dir.exists() and not data_dir.is_dir():
-            problems.append(
-                f"{DATA_DIR} is {str(data_dir)!r}, which is a file; it must be a folder the bot "
-                "may write to (default ./data)."
-            )
-
-        secret_key = get(SECRET_KEY)
-        if secret_key is not None and len(secret_key) < MIN_SECRET_CHARS:
-            problems.append(
-                f"{SECRET_KEY} is too short ({len(secret_key)} characters; at least "
-                f"{MIN_SECRET_CHARS} needed). Make one with: "
-                "python -c 'import secrets; print(secrets.token_hex(32))', or leave it unset "
-                "to use a key file in the data folder."
-            )
-
-        timeout = _int(get(SESSION_TIMEOUT), DEFAULT_TIMEOUT)
-        low, high = TIMEOUT_RANGE
-        if timeout is None or not low <= timeout <= high:
-            problems.append(
-                f"{SESSION_TIMEOUT} must be a whole number of seconds from {low} to {high} "
-                f"(default {DEFAULT_TIMEOUT}, one hour); it is {env.get(SESSION_TIMEOUT)!r}."
-            )
-
-        log_level = (get(LOG_LEVEL) or "INFO").upper()
-        if log_level not in LOG_LEVELS:
-            problems.append(
-                f"{LOG_LEVEL} must be one of {', '.join(LOG_LEVELS)}; it is {env.get(LOG_LEVEL)!r}."
-            )
-
-        webhook_secret = get(WEBHOOK_SECRET)
-        if webhook_secret is None:
-            if webhook:
-                problems.append(
-                    f"{WEBHOOK_SECRET} is not set; webhook mode needs it so only Telegram can "
-                    "send updates. Use 1 to 256 letters, digits, '-' or '_', like the output of "
-                    "python -c 'import secrets; print(secrets.token_urlsafe(32))'."
-                )
-        elif not WEBHOOK_SECRET_RE.match(webhook_secret):
-            problems.append(
-                f"{WEBHOOK_SECRET} may only hold 1 to 256 letters, digits, '-' or '_' "
-                "(Telegram's rule; the value is not shown here)."
-            )
-
-        official = api_url.rstrip("/") == DEFAULT_API_URL
-        webhook_url = get(WEBHOOK_URL)
-        if webhook_url is None:
-            if webhook:
-                problems.append(
-                    f"{WEBHOOK_URL} (or --webhook-url) is not set; webhook mode needs the public "
-                    "https address Telegram should post to, like https://bot.example.org/telegram."
-                )
-        elif not _is_http_url(webhook_url) or (
-            official and urlsplit(webhook_url).scheme != "https"
-        ):
-            problems.append(
-                f"{WEBHOOK_URL} must be a public https:// address, like "
-                "https://bot.example.org/telegram (plain http only works with a local Bot API "
-                f"server set in {API_URL}); it is {webhook_url!r}."
-            )
-
-        listen = get(LISTEN) or DEFAULT_LISTEN
-        if not HOST_RE.match(listen):
-            problems.append(
-                f"{LISTEN} must be a host name or IP address to listen on, like 127.0.0.1 "
-                f"(default) or 0.0.0.0; it is {env.get(LISTEN)!r}."
-            )
-
-        port = _int(get(PORT), DEFAULT_PORT)
-        if port is None or not 1 <= port <= 65535:
-            problems.append(
-                f"{PORT} must be a port number from 1 to 65535 (default {DEFAULT_PORT}); "
-                f"it is {env.get(PORT)!r}."
-            )
-
-        web = web_settings(env, problems)
-        if web["coordinator_page"] and database_url.strip() == MEMORY_URL:
-            problems.append(
-                f"{COORDINATOR_PAGE} is on, but {DATABASE_URL} is memory://: the coordinators, "
-                "their sign-ins and the directory's history live in the bot's database; use "
-                "SQLite (the default) or PostgreSQL, or turn the page off."
-            )
-
-        if problems:
-            raise ConfigError([Problem(ERROR, None, message) for message in problems])
-        assert timeout is not None and port is not None and max_rate is not None
-        return cls(
-            telegram_token=token,
-            telegram_api_url=api_url,
-            telegram_max_rate=max_rate,
-            database_url=database_url,
-            data_dir=data_dir,
-            secret_key=secret_key,
-            session_timeout=timeout,
-            log_level=log_level,
-            webhook_secret=webhook_secret,
-            webhook_url=webhook_url,
-            listen=listen,
-            port=port,
-            **web,
+    if require_token and unset("telegram_token"):
+        found.append(
+            f"{TOKEN} is not set. Ask @BotFather in Telegram for a bot token and set it, "
+            f"like {TOKEN}=123456789:AAE... (keep it secret)."
         )
-
-
-def web_settings(env: Mapping[str, str], problems: list[str]) -> dict[str, object]:
-    """The web chat's settings and its coordinator page's; each wrong value adds its own
-    message to `problems`."""
-    given = (env.get(WEB_FRAME_ANCESTORS) or "").replace(",", " ").split()
-    ancestors = tuple(origin.rstrip("/") for origin in given)
-    for origin in ancestors:
-        if not _is_origin(origin):
-            problems.append(
-                f"{WEB_FRAME_ANCESTORS} lists sites that may embed the chat, as origins "
-                "separated by spaces, like https://www.example.org (scheme and host, no path); "
-                f"{origin!r} is not one."
-            )
-    proxies = tuple((env.get(WEB_TRUSTED_PROXIES) or "").replace(",", " ").split())
-    for proxy in proxies:
-        try:
-            ipaddress.ip_network(proxy, strict=False)
-        except ValueError:
-            problems.append(
-                f"{WEB_TRUSTED_PROXIES} lists the reverse proxies in front of the web chat, as "
-                f"IP addresses or networks like 127.0.0.1 or 10.0.0.0/8; {proxy!r} is not one."
-            )
-    exit_url = (env.get(WEB_EXIT_URL) or "").strip() or DEFAULT_EXIT_URL
-    if not _is_http_url(exit_url):
-        problems.append(
-            f"{WEB_EXIT_URL} is where the quick exit goes and must be an http(s) address of an "
-            f"ordinary site, like {DEFAULT_EXIT_URL} (the default); it is {exit_url!r}."
+    if webhook and unset("webhook_secret"):
+        found.append(
+            f"{WEBHOOK_SECRET} is not set; webhook mode needs it so only Telegram can send "
+            "updates. Use 1 to 256 letters, digits, '-' or '_', like the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'."
         )
-    page = (env.get(COORDINATOR_PAGE) or "off").strip().lower()
-    if page not in ("on", "off"):
-        problems.append(
-            f"{COORDINATOR_PAGE} turns the coordinator page (/coordinators/) on or off: write "
-            f"on or off (the default); it is {env.get(COORDINATOR_PAGE)!r}."
+    if webhook and unset("webhook_url"):
+        found.append(
+            f"{WEBHOOK_URL} (or --webhook-url) is not set; webhook mode needs the public "
+            "https address Telegram should post to, like https://bot.example.org/telegram."
         )
-    return {
-        "web_frame_ancestors": ancestors,
-        "web_trusted_proxies": proxies,
-        "web_exit_url": exit_url,
-        "coordinator_page": page == "on",
-    }
-
-
-def _is_origin(text: str) -> bool:
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return False
-    return (
-        parts.scheme in ("http", "https")
-        and bool(parts.hostname)
-        and parts.path in ("", "/")
-        and not parts.query
-        and not parts.fragment
-        and "*" not in text
-    )
-
-
-def _int(text: str | None, default: int) -> int | None:
-    if text is None:
-        return default
-    try:
-        return int(text)
-    except ValueError:
-        return None
-
-
-def _rate(text: str | None, default: float) -> float | None:
-    """A plain decimal number ("30", "12.5"); None for anything else (signs, exponents, nan)."""
-    if text is None:
-        return float(default)
-    return float(text) if RATE_RE.match(text) else None
-
-
-def _is_http_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+    if values.get("coordinator_page") and str(values.get("database_url")).strip() == MEMORY_URL:
+        found.append(
+            f"{COORDINATOR_PAGE} is on, but {DATABASE_URL} is memory://: the coordinators, "
+            "their sign-ins and the directory's history live in the bot's database; use "
+            "SQLite (the default) or PostgreSQL, or turn the page off."
+        )
+    url = values.get("webhook_url")
+    official = str(values.get("telegram_api_url", "")).rstrip("/") == DEFAULT_API_URL
+    if isinstance(url, str) and official and urlsplit(url).scheme != "https":
+        found.append(f"{WEBHOOK_URL} {rules.webhook_url_reason(url)}")
+    return found

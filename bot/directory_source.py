@@ -9,11 +9,11 @@ import contextlib
 import hashlib
 import logging
 import threading
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.referrals.load import default_path, read_directory
+from bot.referrals.load import read_directory
 from bot.referrals.source import FileSource, SavedMeanwhileError
 
 logger = logging.getLogger(__name__)
@@ -115,16 +115,14 @@ class DatabaseSource:
         self._loop.close()
 
 
-def source_from_env(env: Mapping[str, str], file: Path | None = None) -> FileSource | Any:
-    """Where the directory lives: `file` when given; else, with a SQL database (the bot's
-    FIRSTCONTACT_DATABASE_URL, SQLite in ./data by default), in that database, seeded from
-    FIRSTCONTACT_REFERRALS (default flows/referrals.yaml); with memory:// sessions (tests, one
-    process), that file itself."""
-    from storage.settings import MEMORY_URL, default_database_url
+def open_directory(database_url: str, seed_file: Path, file: Path | None = None) -> Any:
+    """Where the directory lives: `file` when given; else, with a SQL database (the bot's own,
+    Settings.database_url), in that database, seeded from `seed_file` (Settings.referrals_file);
+    with memory:// sessions (tests, one process), that file itself."""
+    from storage.settings import MEMORY_URL
 
     if file is not None:
         return FileSource(file)
-    url = default_database_url(env)
-    if url.strip() == MEMORY_URL:
-        return FileSource(default_path())
-    return DatabaseSource(url, default_path())
+    if database_url.strip() == MEMORY_URL:
+        return FileSource(seed_file)
+    return DatabaseSource(database_url, seed_file)

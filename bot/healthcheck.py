@@ -6,7 +6,6 @@ rather than hanging the check; exit 0 healthy, 1 not.
 
 from __future__ import annotations
 
-import os
 import sys
 import urllib.request
 from collections.abc import Mapping
@@ -35,7 +34,7 @@ def is_healthy(url: str, timeout: float = TIMEOUT_SECONDS) -> bool:
         return False
 
 
-def main(env: Mapping[str, str] = os.environ) -> int:
+def main(env: Mapping[str, str] | None = None) -> int:
     try:
         settings = Settings.from_env(env)
     except ConfigError as exc:

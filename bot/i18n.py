@@ -8,7 +8,6 @@ fuzzy translation falls back to the Dutch source text.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from gettext import c2py
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from bot.languages import negotiate
+from bot.shipped import LOCALES_DIR
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,8 @@ def referral_context(key: str) -> str:
     return f"referral:{key}"
 
 
-DEFAULT_LOCALES_DIR = Path(
-    os.environ.get("FIRSTCONTACT_LOCALES_DIR") or Path(__file__).resolve().parents[1] / "locales"
-)
+# This checkout's locales/; a deployment's folder is Settings.locales_dir (bot.config), passed in.
+DEFAULT_LOCALES_DIR = LOCALES_DIR
 
 
 class Catalogs:

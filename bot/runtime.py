@@ -1,4 +1,5 @@
-"""Everything a channel needs, loaded once at start-up: engine, catalogs, directory, renderer."""
+"""What a channel is handed (Runtime: engine, catalogs, directory, renderer) and the directory's
+facts the flow checks use; bot.application builds the Runtime."""
 
 from __future__ import annotations
 
@@ -7,27 +8,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.definitions.bundle import DEFAULT_FLOWS_DIR, build_engine
-from bot.definitions.checks import check_flows
 from bot.definitions.handoffs import ReferralFacts
 from bot.engine.engine import Engine
 from bot.engine.model import Say, Step
-from bot.i18n import DEFAULT_LOCALES_DIR, Catalogs, load_catalogs, referral_context
-from bot.lru import BoundedLRU
+from bot.i18n import Catalogs
 from bot.problems import DataError, Problem
 from bot.referrals.cards import EntryText, NGettext, card_text, resolve_cards
 from bot.referrals.checks import check_directory
 from bot.referrals.load import default_path, load_directory
 from bot.referrals.model import Directory
-from bot.referrals.watch import DirectoryWatcher
 from bot.render import CardView, Message, Renderer
 
 log = logging.getLogger(__name__)
 # A weekday night in winter: many lines are closed, so cards are at their longest.
-CARD_CACHE_SIZE = 1024  # (directory, keys, region, locale, minute) combinations kept
 LONGEST_MOMENT = datetime(2026, 1, 5, 2, 0, tzinfo=ZoneInfo("Europe/Brussels"))
 
 
@@ -108,84 +103,3 @@ def message_length(facts: ReferralFacts | None) -> Callable[[Step, str | None], 
         return len(Message(text=step.text, cards=tuple(cards)).plain())
 
     return length
-
-
-def load_runtime(
-    flows_dir: Path = DEFAULT_FLOWS_DIR,
-    locales_dir: Path = DEFAULT_LOCALES_DIR,
-    referrals_file: Path | None = None,
-    referrals_source: Any = None,
-) -> Runtime:
-    """Load and check everything; raises bot.problems.DataError when the bot must not start.
-
-    The directory is `referrals_source` (bot.referrals.source: the database for a deployment)
-    or else the file; a database is watched by a thread of its own.
-    """
-    catalogs = load_catalogs(locales_dir)
-    watcher = DirectoryWatcher(referrals_source or referrals_file or default_path())
-    facts = facts_of(watcher.current())
-    engine = build_engine(
-        flows_dir,
-        facts=facts,
-        locales=catalogs.locales,
-        render_length=message_length(facts),
-        translate=catalogs.pgettext,
-        unreviewed=catalogs.unreviewed,
-    )
-    flows = {flow_id: compiled.flow for flow_id, compiled in engine.flows.items()}
-
-    def fits_the_flows(directory: Directory) -> list[Problem]:
-        """A coordinator's edit must not break a hand-off: same checks as at start-up."""
-        return check_flows(flows, engine.intents, facts_of(directory))
-
-    watcher.accept = fits_the_flows
-    if watcher.source.kind == "database":
-        watcher.start_polling()
-
-    cache: BoundedLRU[tuple, list[CardView]] = BoundedLRU(CARD_CACHE_SIZE)
-    cached_for: list[Directory] = []  # the directory the cache was filled from
-
-    def cards(
-        keys: Sequence[str], region: str | None, now: datetime, locale: str
-    ) -> list[CardView]:
-        """Cards change only by the minute (opening hours) or when the directory reloads, so
-        the same hand-off for many men is rendered once a minute, not per message."""
-        directory = watcher.current()
-        if not cached_for or cached_for[0] is not directory:
-            cache.clear()  # a coordinator's edit shows from the next message on
-            cached_for[:] = [directory]
-        minute = now.replace(second=0, microsecond=0)
-
-        def render() -> list[CardView]:
-            def gettext(msgid: str) -> str:
-                return catalogs.pgettext(locale, "referrals", msgid)
-
-            def entry_text(entry_key: str, text: str) -> str:
-                return catalogs.pgettext(locale, referral_context(entry_key), text)
-
-            def ngettext(singular: str, plural: str, n: int) -> str:
-                return catalogs.npgettext(locale, "referrals", singular, plural, n)
-
-            return card_views(
-                directory,
-                keys,
-                region,
-                minute,
-                catalogs.format_locale(locale),
-                gettext,
-                entry_text,
-                ngettext,
-            )
-
-        return cache.entry((tuple(keys), region, locale, minute), render)
-
-    def emergency_number(region: str | None) -> str:
-        found = watcher.current().emergency_for(region)
-        return found[0].phone if found and found[0].phone else "112"
-
-    return Runtime(
-        engine=engine,
-        catalogs=catalogs,
-        renderer=Renderer(catalogs, cards, emergency_number),
-        directory=watcher.current,
-    )

@@ -10,12 +10,7 @@ from storage.base import DEFAULT_TTL_SECONDS, Saved, SessionStore, StoreClosed, 
 from storage.codec import CorruptRow
 from storage.keys import SecretError, load_or_create_secret, session_key
 from storage.memory import MemoryStore
-from storage.settings import (
-    MEMORY_URL,
-    default_data_dir,
-    default_database_url,
-    session_ttl_seconds,
-)
+from storage.settings import MEMORY_URL
 
 __all__ = [
     "DEFAULT_TTL_SECONDS",
@@ -26,13 +21,10 @@ __all__ = [
     "SessionStore",
     "StoreClosed",
     "StoreUnavailable",
-    "default_data_dir",
-    "default_database_url",
     "load_or_create_secret",
     "open_store",
     "purge_loop",
     "session_key",
-    "session_ttl_seconds",
 ]
 
 log = logging.getLogger(__name__)

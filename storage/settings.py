@@ -1,54 +1,18 @@
-"""Where sessions live and for how long, from the environment; shared by the bot and commands."""
+"""Database URLs: each one's async driver and SQLite file; the defaults bot.config uses."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from storage.base import DEFAULT_TTL_SECONDS
-
-DATABASE_URL_ENV = "FIRSTCONTACT_DATABASE_URL"
-DATA_DIR_ENV = "FIRSTCONTACT_DATA_DIR"
-SESSION_TIMEOUT_ENV = "FIRSTCONTACT_SESSION_TIMEOUT"
 DEFAULT_DATA_DIR = "./data"
 DATABASE_FILE = "firstcontact.sqlite"
 MEMORY_URL = "memory://"
 
 _ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "postgres": "asyncpg"}
 _URL_HELP = "Use sqlite:///path/to/file.sqlite, postgresql://user@host/database or memory://."
-
-
-def default_data_dir(env: Mapping[str, str]) -> Path:
-    """FIRSTCONTACT_DATA_DIR, else ./data (relative to where the bot is started)."""
-    return Path(env.get(DATA_DIR_ENV, "").strip() or DEFAULT_DATA_DIR)
-
-
-def default_database_url(env: Mapping[str, str]) -> str:
-    """FIRSTCONTACT_DATABASE_URL, else an SQLite file in the data directory."""
-    url = env.get(DATABASE_URL_ENV, "").strip()
-    if url:
-        return url
-    return f"sqlite:///{default_data_dir(env) / DATABASE_FILE}"
-
-
-def session_ttl_seconds(env: Mapping[str, str]) -> int:
-    """FIRSTCONTACT_SESSION_TIMEOUT in seconds (default 3600); ValueError says how to fix it."""
-    text = env.get(SESSION_TIMEOUT_ENV, "").strip()
-    if not text:
-        return DEFAULT_TTL_SECONDS
-    try:
-        seconds = int(text)
-    except ValueError:
-        seconds = 0
-    if seconds <= 0:
-        raise ValueError(
-            f"{SESSION_TIMEOUT_ENV} must be a whole number of seconds above 0, like 3600; "
-            f"it is {text!r}."
-        )
-    return seconds
 
 
 def async_url(url: str) -> URL:

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.runtime import Runtime, load_runtime
+from bot.application import load_runtime
+from bot.runtime import Runtime
 from tests.auxil.fakebotapi import FakeBotApi
 
 # Fixtures kept in tests/auxil beside their helpers: `copy` (a copy of the shipped directory).

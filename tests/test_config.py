@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -253,13 +252,11 @@ def test_run_prints_every_problem_and_exits_2(
 def test_run_with_broken_flows_exits_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from bot.commands import common
-    from bot.runtime import load_runtime
 
     flows = tmp_path / "flows"
     flows.mkdir()
     (flows / "main.yaml").write_text("flow: main\ntitle: x\nstart: nergens\nsteps: []\n")
-    monkeypatch.setattr(common, "load_runtime", partial(load_runtime, flows))
+    monkeypatch.setenv(config.FLOWS_DIR, str(flows))
     monkeypatch.setenv(config.TOKEN, GOOD_TOKEN)
     monkeypatch.setenv(config.DATA_DIR, str(tmp_path / "data"))
     monkeypatch.setenv(config.DATABASE_URL, "memory://")
@@ -284,7 +281,7 @@ def test_web_settings_are_read() -> None:
     assert Settings.from_env({}).web_exit_url == config.DEFAULT_EXIT_URL
 
 
-def test_wrong_web_settings_are_each_named() -> None:
+def test_wrong_web_settings_are_each_named_in_the_tables_order() -> None:
     found = problems(
         {
             "FIRSTCONTACT_WEB_FRAME_ANCESTORS": "https://ok.example *",
@@ -293,14 +290,14 @@ def test_wrong_web_settings_are_each_named() -> None:
         }
     )
     assert found == [
+        "FIRSTCONTACT_WEB_EXIT_URL is where the quick exit goes and must be an http(s) address of "
+        "an ordinary site, like https://www.buienradar.nl/ (the default); it is "
+        "'javascript:alert(1)'.",
         "FIRSTCONTACT_WEB_FRAME_ANCESTORS lists sites that may embed the chat, as origins "
         "separated by spaces, like https://www.example.org (scheme and host, no path); '*' is "
         "not one.",
         "FIRSTCONTACT_WEB_TRUSTED_PROXIES lists the reverse proxies in front of the web chat, as "
         "IP addresses or networks like 127.0.0.1 or 10.0.0.0/8; 'proxy.local' is not one.",
-        "FIRSTCONTACT_WEB_EXIT_URL is where the quick exit goes and must be an http(s) address of "
-        "an ordinary site, like https://www.buienradar.nl/ (the default); it is "
-        "'javascript:alert(1)'.",
     ]
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.application import load_runtime
 from bot.cli import main
 from bot.problems import ERROR
 from bot.referrals import Directory, default_path, load_directory
-from bot.runtime import load_runtime
 from tests.auxil.flowcheck import check_with, step_where
 
 # flows/referrals.yaml before 2026-11-29: four shelter organisations without any contact.

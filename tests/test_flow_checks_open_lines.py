@@ -67,8 +67,8 @@ def test_the_running_bot_refuses_an_edit_that_closes_the_night(tmp_path, caplog)
     """A coordinator setting Écoute back to weekday hours keeps the last good directory."""
     import os
 
+    from bot.application import load_runtime
     from bot.referrals.load import default_path
-    from bot.runtime import load_runtime
 
     path = tmp_path / "referrals.yaml"
     path.write_text(default_path().read_text("utf-8"), "utf-8")

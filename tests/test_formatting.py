@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.pofile import read_po, write_po
 
+from bot.application import load_runtime
 from bot.engine.model import Say
 from bot.i18n import DEFAULT_LOCALES_DIR
 from bot.problems import DataError
-from bot.runtime import Runtime, load_runtime
+from bot.runtime import Runtime
 from bot.transcripts import update
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

@@ -12,6 +12,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
+from bot.application import load_runtime
 from bot.channels.conversation import Conversation
 from bot.definitions.bundle import DEFAULT_FLOWS_DIR, load_all
 from bot.definitions.text import YEAR
@@ -21,7 +22,7 @@ from bot.i18n import DEFAULT_LOCALES_DIR, DOMAIN, load_catalogs, referral_contex
 from bot.i18n_extract import build_template
 from bot.referrals.load import default_path, load_directory
 from bot.regions import REGIONS
-from bot.runtime import LONGEST_MOMENT, Runtime, load_runtime
+from bot.runtime import LONGEST_MOMENT, Runtime
 
 EN_PO = DEFAULT_LOCALES_DIR / "en" / "LC_MESSAGES" / f"{DOMAIN}.po"
 MAX_LABEL = 32  # Telegram shows longer button labels cut off

@@ -41,7 +41,10 @@ def test_near_misses_stay_quiet(text: str) -> None:
     [
         ("Wís!", "wis"),
         ("  HELP   me  ", "help me"),
-        ("/stop@SomeBot", "stop"),
+        ("/stop", "stop"),
+        # "/stop@SomeBot" never reaches the engine: bot.channels.inbound.typed, the one
+        # command parser, makes it Intent("stop") (tests/test_turn.py)
+        ("/stop@SomeBot", "stop somebot"),
         ("Ça va?", "ca va"),
         ("één", "een"),
         ("🙂", ""),

@@ -15,12 +15,13 @@ PACKAGES = ("bot", "storage")
 MAY_IMPORT = {
     "bot.lru": set(),  # the one bounded LRU, for every layer's caches
     "bot.problems": set(),
+    "bot.shipped": set(),  # where this checkout keeps flows/ and locales/: a path, no reading
     "bot.regions": set(),
     "bot.yaml_mistakes": set(),  # a parser's error in plain words, for the one YAML reader
     "bot.yamlsource": {"bot.problems", "bot.yaml_mistakes"},
     "bot.recognition": {"bot.problems", "bot.yamlsource"},
     "bot.engine": {"bot.problems", "bot.regions", "bot.recognition"},
-    "bot.referrals": {"bot.problems", "bot.regions", "bot.yamlsource"},
+    "bot.referrals": {"bot.problems", "bot.regions", "bot.shipped", "bot.yamlsource"},
     "storage": {"bot.engine.model", "bot.lru"},  # the Session it keeps; never the application
     "bot.definitions": {
         "bot.problems",
@@ -29,7 +30,11 @@ MAY_IMPORT = {
         "bot.recognition",
         "bot.engine",
         "bot.referrals",
+        "bot.shipped",
     },
+    # Alembic's own script (run by the `alembic` command, never imported by the bot) asks the
+    # one settings module for the database URL.
+    "storage.migrations.env": {"storage", "bot.engine.model", "bot.lru", "bot.config"},
 }
 # Everything the engine (and what it imports) may import from outside the project: no os,
 # pathlib, io, yaml, sqlalchemy, aiohttp or telegram, so no file, environment, YAML or network.

@@ -19,12 +19,12 @@ from bot.runtime import Runtime
 from storage import open_store
 from tests.auxil.e2e import (
     Chat,
+    handled,
     running_bot,
     scenario_bad_input,
     scenario_group,
     scenario_handoff,
     scenario_stop,
-    until,
 )
 from tests.auxil.fakebotapi import FakeBotApi
 
@@ -115,10 +115,10 @@ async def test_nothing_personal_in_database_or_logs(
             await extra.push("photo", CAPTION)
             await extra.push("contact", PHONE)
             await extra.push("location", LATITUDE, LONGITUDE)
-            handled = bot.handler.handled
+            done = bot.handler.handled
             for _ in range(25):  # faster than anyone types: the flood gate steps in
                 api.push_text(extra.chat_id, TYPED, **who)
-            await until(lambda: bot.handler.handled >= handled + 25)
+            await handled(bot, done + 25)
             assert any("rustig aan" in c.params["text"] for c in api.calls("sendMessage"))
             api.fail_next("sendMessage", 429, retry_after=1)
             await nl.text(TYPED)

@@ -219,8 +219,8 @@ def test_the_running_bot_shows_a_coordinators_edit_within_seconds(tmp_path):
     """The bot's own runtime on the database: a card changes at the next message."""
     from datetime import datetime
 
+    from bot.application import load_runtime
     from bot.engine.model import Say
-    from bot.runtime import load_runtime
 
     database = f"sqlite:///{tmp_path / 'fc.sqlite'}"
     source = DatabaseSource(database, SHIPPED)

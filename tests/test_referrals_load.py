@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import REFERRALS, DataPaths
 from bot.problems import ERROR, WARNING, DataError
 from bot.referrals import check_directory, default_path, load_directory
-from bot.referrals.load import ENV_FILE
 from bot.regions import REGIONS
 from tests.auxil.directory import BASE, insert_after, replace_line, write
 
@@ -132,11 +132,11 @@ def test_flow_keys_exist_in_shipped_file():
     assert sorted(k for k in keys if directory.get(k) is None) == []
 
 
-def test_default_path_follows_environment(monkeypatch, tmp_path):
-    monkeypatch.delenv(ENV_FILE, raising=False)
+def test_the_referral_file_follows_the_settings(tmp_path):
     assert default_path() == SHIPPED
-    monkeypatch.setenv(ENV_FILE, str(tmp_path / "other.yaml"))
-    assert default_path() == tmp_path / "other.yaml"
+    assert DataPaths.from_env({}).referrals_file == SHIPPED
+    other = tmp_path / "other.yaml"
+    assert DataPaths.from_env({REFERRALS: str(other)}).referrals_file == other
 
 
 # ---- each rule, on a small broken copy ------------------------------------------------------

@@ -106,8 +106,8 @@ def test_live_edit_that_breaks_a_flow_hand_off_is_refused(tmp_path) -> None:
     """Marking a line the flows show as inactive must not silently empty a hand-off."""
     import os
 
+    from bot.application import load_runtime
     from bot.referrals.load import default_path
-    from bot.runtime import load_runtime
 
     path = tmp_path / "referrals.yaml"
     text = default_path().read_text("utf-8")
@@ -130,9 +130,9 @@ def test_a_coordinators_edit_shows_in_the_next_message(tmp_path) -> None:
     import os
     from datetime import datetime
 
+    from bot.application import load_runtime
     from bot.engine.model import Say
     from bot.referrals.load import default_path
-    from bot.runtime import load_runtime
 
     path = tmp_path / "referrals.yaml"
     text = default_path().read_text("utf-8")

@@ -9,15 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.commands import purge
-from storage import (
-    MemoryStore,
-    StoreUnavailable,
-    default_data_dir,
-    default_database_url,
-    open_store,
-    purge_loop,
-    session_ttl_seconds,
-)
+from bot.config import ConfigError, StoreSettings
+from storage import MemoryStore, StoreUnavailable, open_store, purge_loop
 from storage.settings import async_url
 from tests.auxil.stores import START, TTL, FakeClock, key_for, make_session
 
@@ -34,22 +27,24 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def test_default_database_url_follows_the_environment():
-    assert default_database_url({}) == "sqlite:///data/firstcontact.sqlite"
-    assert default_database_url({"FIRSTCONTACT_DATA_DIR": "/srv/fc"}) == (
+def test_the_database_url_follows_the_settings():
+    assert StoreSettings.from_env({}).database_url == "sqlite:///data/firstcontact.sqlite"
+    assert StoreSettings.from_env({"FIRSTCONTACT_DATA_DIR": "/srv/fc"}).database_url == (
         "sqlite:////srv/fc/firstcontact.sqlite"
     )
     env = {"FIRSTCONTACT_DATABASE_URL": " postgresql://bot@db/fc ", "FIRSTCONTACT_DATA_DIR": "/x"}
-    assert default_database_url(env) == "postgresql://bot@db/fc"
-    assert default_data_dir({"FIRSTCONTACT_DATA_DIR": " "}) == Path("data")
+    assert StoreSettings.from_env(env).database_url == "postgresql://bot@db/fc"
+    assert StoreSettings.from_env({"FIRSTCONTACT_DATA_DIR": " "}).data_dir == Path("data")
+    given = StoreSettings.from_env(env, database_url="memory://")  # purge --database-url
+    assert given.database_url == "memory://"
 
 
-def test_session_timeout_from_environment():
-    assert session_ttl_seconds({}) == 3600
-    assert session_ttl_seconds({"FIRSTCONTACT_SESSION_TIMEOUT": "900"}) == 900
+def test_session_timeout_from_the_settings():
+    assert StoreSettings.from_env({}).session_timeout == 3600
+    assert StoreSettings.from_env({"FIRSTCONTACT_SESSION_TIMEOUT": "900"}).session_timeout == 900
     for bad in ("0", "-5", "an hour", "1.5"):
-        with pytest.raises(ValueError, match="whole number of seconds"):
-            session_ttl_seconds({"FIRSTCONTACT_SESSION_TIMEOUT": bad})
+        with pytest.raises(ConfigError, match="whole number of seconds"):
+            StoreSettings.from_env({"FIRSTCONTACT_SESSION_TIMEOUT": bad})
 
 
 @pytest.mark.parametrize(

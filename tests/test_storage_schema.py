@@ -15,9 +15,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from bot.config import DATABASE_URL
 from storage.migrate import alembic_config
 from storage.schema import metadata
-from storage.settings import DATABASE_URL_ENV
 from storage.sql import create_engine
 from tests.auxil.stores import Backend, key_for, make_backend, make_saved, make_session
 
@@ -113,7 +113,7 @@ async def test_migrating_again_changes_nothing_and_keeps_sessions(backend: Backe
 
 def test_alembic_command_line_uses_the_database_url(tmp_path):
     database = tmp_path / "cli.sqlite"
-    env = {**os.environ, DATABASE_URL_ENV: f"sqlite:///{database}"}
+    env = {**os.environ, DATABASE_URL: f"sqlite:///{database}"}
     alembic = [sys.executable, "-m", "alembic", "-c", str(ROOT / "storage/migrations/alembic.ini")]
     done = subprocess.run(
         [*alembic, "upgrade", "head"], env=env, cwd=tmp_path, capture_output=True, text=True
@@ -165,3 +165,18 @@ async def test_no_chat_id_in_the_sqlite_files(tmp_path):
             assert str(chat_id).encode() not in data
             assert str(chat_id).encode("utf-16-le") not in data
     assert all(oct(p.stat().st_mode & 0o777) == oct(0o600) for p in files)
+
+
+def test_alembic_command_line_explains_a_wrong_database_url(tmp_path):
+    env = {**os.environ, DATABASE_URL: "mysql://bot:pw-s3cret@db/fc"}
+    alembic = [sys.executable, "-m", "alembic", "-c", str(ROOT / "storage/migrations/alembic.ini")]
+    done = subprocess.run(
+        [*alembic, "upgrade", "head"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[:2] == [
+        "alembic: fix these settings:",
+        "  - FIRSTCONTACT_DATABASE_URL cannot be used: Database type 'mysql' is not supported. "
+        "Use sqlite:///path/to/file.sqlite, postgresql://user@host/database or memory://.",
+    ]
+    assert "Traceback" not in done.stderr and "s3cret" not in done.stderr

@@ -23,6 +23,7 @@ from tests.auxil.e2e import (
     Chat,
     find_handoff,
     first_line,
+    handled,
     key,
     labels,
     running_bot,
@@ -32,7 +33,6 @@ from tests.auxil.e2e import (
     scenario_stop,
     step_text,
     texts,
-    until,
 )
 from tests.auxil.fakebotapi import FakeBotApi
 from tests.auxil.updates import inline_buttons as api_buttons
@@ -159,7 +159,7 @@ async def test_each_chat_in_order_and_chats_concurrently(
             for chat_id in chats:
                 api.push_text(chat_id, str(index + 1))
                 pushes += 1
-        await until(lambda: bot.handler.handled >= pushes, timeout=10)
+        await handled(bot, pushes)
         for chat_id in chats:
             session = await store.get(key(chat_id))
             assert session is not None and session.at == route.target
@@ -176,7 +176,7 @@ async def test_a_flood_from_one_chat_is_throttled_without_hurting_others(
         for _ in range(10):
             api.push_text(610_000_200, "hallo?")
         api.push_command(610_000_201, "start")
-        await until(lambda: bot.handler.handled >= 11)
+        await handled(bot, 11)
         flood = [c.params["text"] for c in api.calls("sendMessage", 610_000_200)]
         assert len(flood) == 3 + 1  # the burst, then one gentle note
         assert sum("rustig aan" in t for t in flood) == 1
@@ -195,7 +195,7 @@ async def test_danger_typed_in_a_flood_still_gets_112_once(
             api.push_text(chat_id, "hallo?")
         api.push_text(chat_id, "ze staat nu voor de deur met een mes")
         api.push_text(chat_id, "ze staat nu voor de deur met een mes")  # not a second time
-        await until(lambda: bot.handler.handled >= 8)
+        await handled(bot, 8)
         texts = [c.params["text"] for c in api.calls("sendMessage", chat_id)]
         assert sum("rustig aan" in t for t in texts) == 1
         alarms = [t for t in texts if t.startswith("Ben je nu in gevaar?")]
@@ -218,7 +218,7 @@ async def test_every_press_is_answered_even_when_dropped_and_before_stopping(
         data = next(b["callback_data"] for b in api_buttons(message) if "callback_data" in b)
         for _ in range(10):
             api.push_callback(chat_id, message["message_id"], data)
-        await until(lambda: bot.handler.handled >= 11)
+        await handled(bot, 11)
         assert api.count("answerCallbackQuery") < 10  # held by the server: not answered yet
     assert api.count("answerCallbackQuery") == 10  # stop() waited for every one
     assert api.count("sendMessage", chat_id) <= 1 + 2 + 1  # greeting, burst left, one note

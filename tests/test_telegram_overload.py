@@ -24,6 +24,7 @@ import pytest
 from bot import config
 from bot.channels.telegram import Limits, TelegramBot, TelegramOptions
 from bot.config import Settings
+from bot.config_rules import DEFAULT_MAX_RATE
 from bot.runtime import Runtime
 from storage import SessionStore, open_store, session_key
 from tests.auxil.e2e import SECRET, first_line, step_text
@@ -103,7 +104,7 @@ async def test_danger_and_presses_jump_a_backlog_and_every_reply_arrives_in_orde
     queued = chats[-1]  # started last: his greeting is still far back in the queue
     greeting = first_line(step_text(runtime, "main:" + runtime.engine.flows["main"].flow.start))
     async with bot_from_env(api, store, runtime, {}) as bot:
-        assert bot.client.overall.rate == config.DEFAULT_MAX_RATE
+        assert bot.client.overall.rate == DEFAULT_MAX_RATE
         start = time.monotonic()
         burst = asyncio.create_task(start_burst(api, chats, start))
 
@@ -162,7 +163,7 @@ async def test_danger_and_presses_jump_a_backlog_and_every_reply_arrives_in_orde
     assert api.count("sendMessage") == total
     # Going first never broke the cap.
     sends = [c.at for c in api.calls("sendMessage")]
-    assert cap_kept(sends, config.DEFAULT_MAX_RATE, config.DEFAULT_MAX_RATE)
+    assert cap_kept(sends, DEFAULT_MAX_RATE, DEFAULT_MAX_RATE)
 
 
 async def test_max_rate_0_lifts_the_cap(
@@ -176,5 +177,5 @@ async def test_max_rate_0_lifts_the_cap(
             api.push_command(FIRST_CHAT + i, "start")
         await api.wait_for_calls("sendMessage", CHATS, timeout=30)
         seconds = max(c.at for c in api.calls("sendMessage")) - start
-    capped = (CHATS - config.DEFAULT_MAX_RATE) / config.DEFAULT_MAX_RATE  # 9 s at the default
+    capped = (CHATS - DEFAULT_MAX_RATE) / DEFAULT_MAX_RATE  # 9 s at the default
     assert seconds < capped / 2, seconds

@@ -316,3 +316,22 @@ def test_log_lines_redact_tokens_and_leave_tracebacks_out() -> None:
     line = KeyValueFormatter().format(record)
     assert 'msg="failed a b"' in line and "exc=ValueError" in line
     assert "ABCDEFGHIJ" not in line and "Traceback" not in line
+
+
+async def test_the_handler_signals_when_updates_are_handled(runtime: Runtime) -> None:
+    """Tests await handled_up_to(n) instead of polling the handled count."""
+    from bot.channels.telegram.handlers import UpdateHandler
+    from bot.channels.turn import Limits
+    from storage import MemoryStore
+
+    handler = UpdateHandler(runtime, MemoryStore(3600), lambda *_: "k", Limits(), client=None)
+    second = asyncio.ensure_future(handler.handled_up_to(2))
+    gave_up = asyncio.ensure_future(handler.handled_up_to(5))
+    await handler("not an update")  # ignored, and counted
+    await asyncio.sleep(0)
+    assert (handler.handled, second.done()) == (1, False)
+    gave_up.cancel()
+    await handler("not an update")
+    await second  # returns: two were handled
+    assert handler.handled == 2 and gave_up.cancelled()
+    await handler.handled_up_to(1)  # already reached: no wait at all

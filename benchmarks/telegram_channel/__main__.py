@@ -28,7 +28,7 @@ from benchmarks.telegram_channel import in_process as inproc
 from benchmarks.telegram_channel import over_http as http
 from benchmarks.telegram_channel.load import LoadPlan
 from benchmarks.telegram_channel.overload import OverloadPlan
-from bot.runtime import load_runtime
+from bot.application import load_runtime
 
 DOCS = common.ROOT / "docs" / "benchmarks.md"
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.telegram_channel import common
+from bot.application import load_runtime
 from bot.engine.model import Start
-from bot.runtime import load_runtime
 from storage import Saved, open_store, session_key
 
 

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.telegram_channel import common, load, overload
+from bot.application import load_runtime
 from bot.channels.telegram import WebhookOptions
 from bot.channels.telegram.html import to_parts
 from bot.engine.model import Say, Start
-from bot.runtime import Runtime, load_runtime
+from bot.runtime import Runtime
 from storage import SessionStore, open_store, session_key
 from tests.auxil.fakebotapi import build_echo_application
 

@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.commands.common import load_runtime_or_explain
 from bot.languages import negotiate
 from bot.regions import REGIONS
 
@@ -34,11 +33,16 @@ def register(sub) -> None:
     parser.add_argument(
         "--force", action="store_true", help="with --record: replace FILE if it exists"
     )
-    parser.add_argument("--flows-dir", type=Path, help="folder with the flow files")
+    parser.add_argument(
+        "--flows-dir",
+        type=Path,
+        help="folder with the flow files (default: $FIRSTCONTACT_FLOWS_DIR, else flows/)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.application import load_runtime_or_explain
     from bot.channels.terminal import chat
 
     if args.record is not None:
@@ -50,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             )
             return 2
         args.record.parent.mkdir(parents=True, exist_ok=True)
-    runtime = load_runtime_or_explain(args.flows_dir)
+    runtime = load_runtime_or_explain(args.paths)
     if runtime is None:
         return 2
     if args.locale is not None:

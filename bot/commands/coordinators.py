@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import os
 import sys
 from datetime import UTC, datetime
 
@@ -64,9 +63,14 @@ def register(sub) -> None:
 
 
 def _url() -> str | None:
-    from storage.settings import MEMORY_URL, default_database_url
+    from bot.config import ConfigError, StoreSettings
+    from storage.settings import MEMORY_URL
 
-    url = default_database_url(os.environ)
+    try:
+        url = StoreSettings.from_env().database_url
+    except ConfigError as exc:
+        exc.report("The coordinators cannot be read; fix these settings:")
+        return None
     if url.strip() == MEMORY_URL:
         print(
             "Coordinators are kept in the bot's database, and memory:// keeps none; set "

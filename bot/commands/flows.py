@@ -9,8 +9,7 @@ from pathlib import Path
 
 from bot.commands import flows_diff, flows_render
 from bot.commands.parsers import add_command, add_group
-from bot.definitions.bundle import DEFAULT_FLOWS_DIR, check_all, load_all
-from bot.i18n import DEFAULT_LOCALES_DIR
+from bot.definitions.bundle import check_all, load_all
 from bot.problems import ERROR, WARNING, Problem, errors
 
 
@@ -19,8 +18,8 @@ def _command(sub, name: str, help_: str, example: str, func) -> argparse.Argumen
     parser.add_argument(
         "--flows-dir",
         type=Path,
-        default=DEFAULT_FLOWS_DIR,
-        help="folder with the flow files (default: the shipped flows/)",
+        help="folder with the flow files (default: $FIRSTCONTACT_FLOWS_DIR, else the shipped "
+        "flows/)",
     )
     return parser
 
@@ -44,13 +43,14 @@ def register(sub) -> None:
     check.add_argument(
         "--referrals",
         type=Path,
-        help="the referral directory file to check against (default: flows/referrals.yaml)",
+        help="the referral directory file to check against (default: $FIRSTCONTACT_REFERRALS, "
+        "else flows/referrals.yaml)",
     )
     check.add_argument(
         "--locales-dir",
         type=Path,
-        default=DEFAULT_LOCALES_DIR,
-        help="the translations every current text must have (default: locales/)",
+        help="the translations every current text must have (default: "
+        "$FIRSTCONTACT_LOCALES_DIR, else locales/)",
     )
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     _command(

@@ -55,13 +55,13 @@ def run_diff(args: argparse.Namespace) -> int:
 
 def _compare(old, new, transcripts: bool):
     """Load both versions and compare them; problems that stop the new version are returned."""
+    from bot.application import load_runtime
     from bot.definitions.bundle import load_all
     from bot.i18n import Catalogs, load_catalogs
     from bot.referrals.load import load_directory
     from bot.review import diff
     from bot.review.replay import replay_transcripts
     from bot.review.snapshot import fuzzy_entries
-    from bot.runtime import load_runtime
 
     report = diff.Report(old.name, new.name)
     versions = []

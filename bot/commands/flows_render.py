@@ -70,6 +70,7 @@ def run_render(args: argparse.Namespace) -> int:
             args.locale,
             moment,
             only=args.flow,
+            locales_dir=args.paths.locales_dir,  # FIRSTCONTACT_LOCALES_DIR (bot.cli)
             referrals=args.referrals,
             seeds=args.seeds or DEFAULT_SEEDS,
         )

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.commands.parsers import add_command, add_group
-from bot.definitions.bundle import DEFAULT_FLOWS_DIR
-from bot.i18n import DEFAULT_LOCALES_DIR, DOMAIN
+from bot.i18n import DOMAIN
 from bot.problems import DataError
 
 
@@ -51,8 +50,12 @@ def register(sub) -> None:
         ),
     ):
         parser = add_command(inner, name, help_, example, func)
-        parser.add_argument("--flows-dir", type=Path, default=DEFAULT_FLOWS_DIR)
-        parser.add_argument("--locales-dir", type=Path, default=DEFAULT_LOCALES_DIR)
+        parser.add_argument(
+            "--flows-dir", type=Path, help="default: $FIRSTCONTACT_FLOWS_DIR, else flows/"
+        )
+        parser.add_argument(
+            "--locales-dir", type=Path, help="default: $FIRSTCONTACT_LOCALES_DIR, else locales/"
+        )
         if name == "update":
             parser.add_argument(
                 "locale", nargs="*", help="language codes, e.g. fr (default: every language)"

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from bot.commands.parsers import add_command, add_group
-from bot.definitions.bundle import DEFAULT_FLOWS_DIR
 from bot.definitions.intentsfile import RECOGNITION_DIR
 from bot.problems import DataError
 from bot.recognition.evaluate import PARTS, evaluate, format_report, read_corpus
@@ -79,8 +78,8 @@ def _flows_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--flows-dir",
         type=Path,
-        default=DEFAULT_FLOWS_DIR,
-        help="folder with the flow files (default: the shipped flows/)",
+        help="folder with the flow files (default: $FIRSTCONTACT_FLOWS_DIR, else the shipped "
+        "flows/)",
     )
 
 

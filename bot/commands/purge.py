@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 
-from storage import StoreUnavailable, default_database_url, open_store, session_ttl_seconds
-from storage.settings import (
-    DATABASE_URL_ENV,
-    MEMORY_URL,
-    SESSION_TIMEOUT_ENV,
-    async_url,
-    sqlite_file,
-)
+from bot.config import DATABASE_URL, SESSION_TIMEOUT, ConfigError, StoreSettings
+from storage import StoreUnavailable, open_store
+from storage.settings import MEMORY_URL, async_url, sqlite_file
 from storage.sql import describe_error
 
 EXAMPLE = "Example: firstcontact purge --database-url sqlite:///data/firstcontact.sqlite"
@@ -26,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="delete expired sessions now",
         description=(
             "Delete every session idle longer than the session timeout and say how many.\n"
-            f"The timeout is {SESSION_TIMEOUT_ENV} in seconds (default 3600)."
+            f"The timeout is {SESSION_TIMEOUT} in seconds (default 3600)."
         ),
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -34,19 +28,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--database-url",
         metavar="URL",
-        help=f"database to purge (default: {DATABASE_URL_ENV}, else ./data/firstcontact.sqlite)",
+        help=f"database to purge (default: {DATABASE_URL}, else ./data/firstcontact.sqlite)",
     )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        url = args.database_url or default_database_url(os.environ)
-        ttl = session_ttl_seconds(os.environ)
-        path = None if url.strip() == MEMORY_URL else sqlite_file(async_url(url))
-    except ValueError as exc:
-        print(f"firstcontact purge: {exc}", file=sys.stderr)
+        store = StoreSettings.from_env(database_url=args.database_url)
+    except ConfigError as exc:
+        exc.report("firstcontact purge: fix these settings:")
         return 2
+    url, ttl = store.database_url, store.session_timeout
+    path = None if url.strip() == MEMORY_URL else sqlite_file(async_url(url))
     if path is not None and not path.exists():
         print(f"No database at {path} yet, so there is nothing to purge.")
         return 0

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
+from bot.config import ConfigError, StoreSettings
 from bot.directory_changes import NO_NAME, Planner, Prepared, prepare, save
 from bot.directory_impact import FlowUse, describe_preview
-from bot.directory_source import source_from_env
+from bot.directory_source import open_directory
 from bot.problems import DataError, Problem
 from bot.referrals.edit import EditRefused
 from bot.referrals.source import SavedMeanwhileError
@@ -17,8 +17,13 @@ from bot.referrals.source import SavedMeanwhileError
 def open_source(args: argparse.Namespace):
     """The directory this command works on (--file, else the database, seeded from
     FIRSTCONTACT_REFERRALS), or None after saying in plain words why it cannot be opened."""
+    file = getattr(args, "file", None)
     try:
-        return source_from_env(os.environ, getattr(args, "file", None))
+        url = "" if file is not None else StoreSettings.from_env().database_url
+        return open_directory(url, args.referrals, file)
+    except ConfigError as exc:
+        exc.report("The referral directory cannot be opened; fix these settings:")
+        return None
     except (OSError, ValueError) as exc:
         print(f"The referral directory cannot be opened: {exc}", file=sys.stderr)
         return None
@@ -82,9 +87,7 @@ def _plan_and_save(args, where, planner: Planner, action: str, by: str | None, s
 
 def _flow_use(args: argparse.Namespace) -> FlowUse | None:
     """The flows to check against; when they cannot be read, the directory's own checks only."""
-    from bot.definitions.bundle import DEFAULT_FLOWS_DIR
-
-    use, problems = FlowUse.load(args.flows_dir or DEFAULT_FLOWS_DIR)
+    use, problems = FlowUse.load(args.flows_dir)
     if use is None:
         print(
             "Note: the flows cannot be read, so this change is checked without them "

@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.commands.parsers import add_command, add_group
+from bot.config import REFERRALS
 from bot.directory_listing import age, field_text, next_check, stale_first
 from bot.problems import ERROR, WARNING, DataError, Problem, suggest
 from bot.referrals.cards import render_card_text, resolve_cards
 from bot.referrals.checks import check_directory
 from bot.referrals.edit import EditRefused, parse_assignments
 from bot.referrals.hours import describe_hours
-from bot.referrals.load import ENV_FILE, parse_directory
+from bot.referrals.load import parse_directory
 from bot.referrals.model import CHECK_METHODS, STATUSES, Directory
 from bot.regions import REGIONS
 
@@ -47,8 +48,9 @@ def _command(
         type=Path,
         default=None,
         help="work on this YAML file (default: the directory in the database of "
-        f"$FIRSTCONTACT_DATABASE_URL, seeded from ${ENV_FILE} or flows/referrals.yaml)",
+        f"$FIRSTCONTACT_DATABASE_URL, seeded from ${REFERRALS} or flows/referrals.yaml)",
     )
+    parser.set_defaults(referrals=None)  # the seed file: filled from the settings (bot.cli)
     return parser
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -49,8 +48,9 @@ def _day(text: str) -> date:
 
 
 def run_stats(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError, StoreSettings
     from bot.figures_report import csv_text, table, totals
-    from storage.settings import MEMORY_URL, default_database_url
+    from storage.settings import MEMORY_URL
 
     until = args.until or date.today()
     if until < args.since:
@@ -59,7 +59,11 @@ def run_stats(args: argparse.Namespace) -> int:
     if args.format == "png" and args.output is None:
         print("A png needs a file: add --output figures.png", file=sys.stderr)
         return 1
-    url = default_database_url(os.environ)
+    try:
+        url = StoreSettings.from_env().database_url
+    except ConfigError as exc:
+        exc.report("The figures cannot be read; fix these settings:")
+        return 2
     if url.strip() == MEMORY_URL:
         print("No figures are kept with memory:// sessions.", file=sys.stderr)
         return 1

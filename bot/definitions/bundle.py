@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,15 +16,14 @@ from bot.engine.intents import Intents
 from bot.engine.machine import CompiledFlow
 from bot.engine.model import Flow, Step
 from bot.problems import ERROR, DataError, Problem, errors
+from bot.shipped import FLOWS_DIR
 
 log = logging.getLogger(__name__)
 
 INTENTS_FILE = "intents.yaml"
 NOT_FLOWS = {INTENTS_FILE, "referrals.yaml"}
-# FIRSTCONTACT_FLOWS_DIR, else the flows/ folder of this checkout (the Dockerfile sets the env).
-DEFAULT_FLOWS_DIR = Path(
-    os.environ.get("FIRSTCONTACT_FLOWS_DIR") or Path(__file__).resolve().parents[2] / "flows"
-)
+# This checkout's flows/; a deployment's folder is Settings.flows_dir (bot.config), passed in.
+DEFAULT_FLOWS_DIR = FLOWS_DIR
 
 
 def flow_files(flows_dir: Path) -> list[Path]:

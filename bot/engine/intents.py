@@ -18,13 +18,11 @@ INTENTS = ("emergency", "crisis", "stop", "back", "menu", "help", "language")
 ALARMS = ("emergency", "crisis")
 MAX_MATCH_CHARS = 2000  # longer messages are matched on their first part only
 _NON_WORD = re.compile(r"[\W_]+")  # any script's letters and digits stay: Arabic words match too
-_COMMAND_SUFFIX = re.compile(r"^/(\w+)@\w+")
 
 
 def normalise(text: str) -> str:
     """Lower case, accents and punctuation removed, spaces folded: 'Wís!' -> 'wis'."""
-    text = _COMMAND_SUFFIX.sub(r"/\1", text[:MAX_MATCH_CHARS].strip())
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text[:MAX_MATCH_CHARS].strip().casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", plain).strip()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 from pathlib import Path
@@ -16,9 +15,9 @@ from bot.referrals.checks import check_references, check_retired_numbers, is_ret
 from bot.referrals.hours import OpeningHours, parse_hours
 from bot.referrals.model import PHONED, STATUSES, WEBSITE, Directory, Entry, countries_of
 from bot.regions import COUNTRY_TIMEZONE
+from bot.shipped import REFERRALS_FILE
 from bot.yamlsource import line_of, parse_round_trip, read_text
 
-ENV_FILE = "FIRSTCONTACT_REFERRALS"
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 REQUIRED = (
     "name", "regions", "languages", "source", "last_verified", "checked_how", "checked_by",
@@ -46,20 +45,14 @@ HTTP_WARNING = (
 
 
 def default_path() -> Path:
-    """FIRSTCONTACT_REFERRALS, or flows/referrals.yaml next to the `bot` package.
-
-    Found from this file rather than `bot.__file__`, which is None when the editable install
-    imports `bot` as a namespace package (running `firstcontact` outside the project).
-    """
-    configured = os.environ.get(ENV_FILE, "").strip()
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[2] / "flows" / "referrals.yaml"
+    """This checkout's flows/referrals.yaml; a deployment's file is Settings.referrals_file
+    (FIRSTCONTACT_REFERRALS, read by bot.config), passed in by the commands."""
+    return REFERRALS_FILE
 
 
 def read_directory(path: Path) -> str:
     """The directory file's text, or a DataError a coordinator understands."""
-    return read_text(path, "the referral file", f"check the path or {ENV_FILE}")
+    return read_text(path, "the referral file", "check the path or FIRSTCONTACT_REFERRALS")
 
 
 def load_directory(path: Path | str) -> Directory:

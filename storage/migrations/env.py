@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
 from storage.schema import metadata
-from storage.settings import default_database_url
 
 config = context.config
 
@@ -32,6 +30,18 @@ async def run_with_url(url: str) -> None:
         await engine.dispose()
 
 
+def _configured_url() -> str:
+    """The bot's own database (FIRSTCONTACT_DATABASE_URL, else ./data), read by bot.config, the
+    one module that reads the environment; a wrong setting ends alembic with its message."""
+    from bot.config import ConfigError, StoreSettings
+
+    try:
+        return StoreSettings.from_env().database_url
+    except ConfigError as exc:
+        exc.report("alembic: fix these settings:")
+        raise SystemExit(2) from None
+
+
 def main() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:  # storage.migrate.upgrade_schema()
@@ -39,7 +49,7 @@ def main() -> None:
         return
     if config.config_file_name is not None:  # the alembic command line; configure its logging
         fileConfig(config.config_file_name)
-    url = config.get_main_option("sqlalchemy.url") or default_database_url(os.environ)
+    url = config.get_main_option("sqlalchemy.url") or _configured_url()
     if context.is_offline_mode():
         context.configure(url=url, target_metadata=metadata, literal_binds=True)
         with context.begin_transaction():

@@ -60,14 +60,17 @@ def key(chat_id: int) -> str:
     return session_key(SECRET, "telegram", chat_id)
 
 
-async def until(condition: Callable[[], Any], timeout: float = 5.0) -> None:
-    """Wait for a condition the fake server cannot signal (e.g. our handler finishing)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("timed out waiting for the bot")
-        await asyncio.sleep(0.003)
+HANG_GUARD_SECONDS = 120.0  # only so a broken bot fails the test instead of hanging the run
+
+
+async def handled(bot: TelegramBot, count: int) -> None:
+    """Wait until the bot's handler has finished `count` updates (an awaited event)."""
+    try:
+        await asyncio.wait_for(bot.handler.handled_up_to(count), HANG_GUARD_SECONDS)
+    except TimeoutError:
+        raise AssertionError(
+            f"the bot handled {bot.handler.handled} updates, never {count}"
+        ) from None
 
 
 # ---- paths through the flows, found by the engine ------------------------------------------
@@ -160,10 +163,10 @@ class Chat:
     who: dict[str, Any] = field(default_factory=dict)
 
     async def _do(self, push: Callable[[], dict]) -> list[dict]:
-        handled = self.bot.handler.handled
+        count = self.bot.handler.handled
         before = self.api.count("sendMessage", self.chat_id)
         push()
-        await until(lambda: self.bot.handler.handled > handled)
+        await handled(self.bot, count + 1)
         await self.bot.handler.drain()  # button answers run beside the handler
         return [c.result for c in self.api.calls("sendMessage", self.chat_id)[before:]]
 

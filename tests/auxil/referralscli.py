@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import fill_paths
 from bot.commands import referrals as command
 
 SHIPPED = Path(__file__).resolve().parents[2] / "flows" / "referrals.yaml"
@@ -24,6 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(*argv: str) -> int:
     args = build_parser().parse_args(list(argv))
+    args.command = "referrals"
+    if not fill_paths(args):  # as bot.cli.main does: the settings fill what is left unset
+        return 2
     return args.func(args)
 
 

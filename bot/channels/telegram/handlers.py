@@ -10,6 +10,7 @@ only a pseudonym (the first 8 hex of the session key), the kind of event and cou
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -73,6 +74,7 @@ class UpdateHandler:
         self.presses = PressAnswers(client)
         self.groups = SeenOnce(GROUPS_NOTED)
         self.handled = 0  # updates finished, whatever the outcome (tests and benchmarks wait on it)
+        self._waiting: list[tuple[int, asyncio.Future[None]]] = []  # handled_up_to's waiters
 
     async def __call__(self, update: object, context: object = None) -> None:
         """Raw JSON dicts, as polling and the webhook queue them; anything else is ignored."""
@@ -81,6 +83,27 @@ class UpdateHandler:
                 await self._handle(classify(update), query_id(update))
         finally:
             self.handled += 1
+            if self._waiting:
+                self._wake()
+
+    async def handled_up_to(self, count: int) -> None:
+        """Return once `count` updates have been handled: an event to await, not a poll."""
+        if self.handled >= count:
+            return
+        future = asyncio.get_running_loop().create_future()
+        self._waiting.append((count, future))
+        await future
+
+    def _wake(self) -> None:
+        waiting = []
+        for count, future in self._waiting:
+            if future.done():  # its waiter gave up (cancelled)
+                continue
+            if self.handled >= count:
+                future.set_result(None)
+            else:
+                waiting.append((count, future))
+        self._waiting = waiting
 
     async def _first_delivery(self, update: dict[str, Any]) -> bool:
         """False for an update another worker (or this one) already took: Telegram redelivers
