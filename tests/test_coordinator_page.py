@@ -128,8 +128,8 @@ async def test_a_change_is_checked_previewed_confirmed_and_kept_in_the_history(r
 
 async def test_a_change_on_the_page_reaches_the_running_bot_within_seconds(directory):
     """The bot's own runtime on the database, and a second worker's watcher: both use it."""
+    from bot.application import load_runtime
     from bot.directory_source import DatabaseSource
-    from bot.runtime import load_runtime
     from tests.auxil.referralscli import SHIPPED
 
     url, source = directory

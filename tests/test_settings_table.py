@@ -172,6 +172,9 @@ WRONG = [
     (config.WEBHOOK_SECRET, "no s3cret spaces",
      "FIRSTCONTACT_WEBHOOK_SECRET may only hold 1 to 256 letters, digits, '-' or '_' (Telegram's "
      "rule; the value is not shown here)."),
+    (config.COORDINATOR_PAGE, "yes",
+     "FIRSTCONTACT_COORDINATOR_PAGE turns the coordinator page (/coordinators/) on or off: write "
+     "on or off (the default); it is 'yes'."),
     (config.WEB_EXIT_URL, "javascript:alert(1)",
      "FIRSTCONTACT_WEB_EXIT_URL is where the quick exit goes and must be an http(s) address of "
      "an ordinary site, like https://www.buienradar.nl/ (the default); it is "
