@@ -103,17 +103,16 @@ def decider_folds(
 
 
 def figures(samples: list[Sample], alarms: list[set[str]]) -> str:
+    """Recall of danger and crisis, and false alarms: any alarm first on a benign message,
+    and of those how many were only the crisis question (a softer answer)."""
     counts = {"danger": [0, 0], "crisis": [0, 0], "benign": [0, 0]}
+    only_crisis = 0
     for sample, found in zip(samples, alarms, strict=True):
-        if sample.label == "danger":
-            counts["danger"][0] += bool(found)
-            counts["danger"][1] += 1
-        elif sample.label == "crisis":
-            counts["crisis"][0] += "crisis" in found
-            counts["crisis"][1] += 1
-        else:
-            counts["benign"][0] += bool(found)
-            counts["benign"][1] += 1
+        kind = sample.label if sample.label in ("danger", "crisis") else "benign"
+        hit = "crisis" in found if kind == "crisis" else bool(found)
+        counts[kind][0] += hit
+        counts[kind][1] += 1
+        only_crisis += kind == "benign" and found == {"crisis"}
     cells = [
         f"{name} {100 * hit / total:.1f}% ({hit}/{total})"
         for name, (hit, total) in zip(
@@ -121,7 +120,7 @@ def figures(samples: list[Sample], alarms: list[set[str]]) -> str:
         )
         if total
     ]
-    return " | ".join(cells)
+    return " | ".join(cells) + f" (crisis question only: {only_crisis})"
 
 
 def main() -> int:

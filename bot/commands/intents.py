@@ -85,9 +85,9 @@ def _flows_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _recogniser(args: argparse.Namespace):
+def _recogniser(args: argparse.Namespace, with_model: bool = True):
     try:
-        return load_recogniser(args.flows_dir / RECOGNITION_DIR)
+        return load_recogniser(args.flows_dir / RECOGNITION_DIR, with_model)
     except DataError as exc:
         print("The recognition words or rules have problems:", file=sys.stderr)
         for problem in exc.problems:
@@ -104,7 +104,7 @@ def run_explain(args: argparse.Namespace) -> int:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    recogniser = _recogniser(args)
+    recogniser = _recogniser(args, with_model=False)  # the weights are learned again
     if recogniser is None:
         return 2
     samples = read_corpus(args.corpus, "tune")

@@ -31,10 +31,12 @@ def concept_features(
     hits = list(hits)
     for hit in hits:
         out.add("k:" + hit.concept)
-    paired = hits[:MAX_PAIRED_HITS]
+    paired = hits[:MAX_PAIRED_HITS]  # the lexicon finds them in word order
     for i, a in enumerate(paired):
         for b in paired[i + 1 :]:
-            if a.concept != b.concept and abs(a.start - b.start) <= PAIR_WINDOW:
+            if b.start - a.start > PAIR_WINDOW:
+                break
+            if a.concept != b.concept:
                 first, second = sorted((a.concept, b.concept))
                 out.add(f"p:{first}+{second}")
     for name, score in scores.items():

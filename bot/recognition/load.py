@@ -62,8 +62,9 @@ class _Reader:
                 )
 
 
-def load_recogniser(folder: Path) -> Recogniser:
-    """Read the rules and every language's words; raises DataError listing every problem."""
+def load_recogniser(folder: Path, with_model: bool = True) -> Recogniser:
+    """Read the rules and every language's words (and the learned weights, unless they are
+    about to be learned again); raises DataError listing every problem."""
     reader = _Reader()
     rules_path = folder / RULES_FILE
     if not rules_path.is_file():
@@ -80,7 +81,7 @@ def load_recogniser(folder: Path) -> Recogniser:
     concepts = {e.concept for e in entries}
     lexicon = Lexicon(entries, common, spelling, prefixes)
     recogniser = _read_rules(reader, rules_path, concepts, lexicon)
-    recogniser.model = _read_model(reader, folder / MODEL_FILE)
+    recogniser.model = _read_model(reader, folder / MODEL_FILE) if with_model else None
     if recogniser.model is not None and (recogniser.learned == "decider") != bool(
         recogniser.model.decider
     ):
