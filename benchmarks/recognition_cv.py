@@ -134,7 +134,8 @@ def main() -> int:
     rules_alone = [set(recogniser.read_by_rules(s.text).alarms) for s in samples]
     if args.fresh:
         judged = [s for s in samples if fnmatch.fnmatch(s.source, args.fresh + "*")]
-        learned = [s for s in samples if s not in judged]
+        left_out = {id(s) for s in judged}
+        learned = [s for s in samples if id(s) not in left_out]
         print(f"learn from {len(learned)}, judge {len(judged)} messages of '{args.fresh}'")
         fresh_rules = [set(recogniser.read_by_rules(s.text).alarms) for s in judged]
         print(f"rules alone:    {figures(judged, fresh_rules)}")
