@@ -86,6 +86,7 @@ async def test_migrations_create_exactly_the_expected_tables(
         "referral_revisions",  # the directory every worker shares (docs/referrals.md)
         "referral_changes",
         "daily_counts",  # anonymous figures: day, metric, value, count (README, privacy)
+        "send_budget",  # the send cap every worker shares: a name and a time, no chat
         "alembic_version",
     }
     assert found["updates_seen"] == ["update_id", "seen"]  # numbers only: no one's identity

@@ -143,9 +143,15 @@ class TelegramBot:
             transport = HttpTransport(
                 options.base_url, options.token, options.connections, options.request_timeout
             )
+        # Several workers share Telegram's one cap through PostgreSQL; one process (SQLite,
+        # polling) keeps its own bucket; a rate of 0 lifts the cap either way.
+        shared_cap = None
+        if shared is not None and options.overall_max_rate > 0:
+            shared_cap = shared.send_cap(options.overall_max_rate)
         self.client = BotApi(
             transport,
             overall_max_rate=options.overall_max_rate,
+            overall=shared_cap,
             max_retries=options.max_retries,
         )
         self.handler = UpdateHandler(runtime, store, keyer, options.limits, self.client, shared)
