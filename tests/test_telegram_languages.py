@@ -18,13 +18,12 @@ from bot.i18n import SOURCE_LOCALE
 from bot.i18n_checks import FSI, PDI, not_isolated, right_to_left
 from bot.runtime import Runtime
 from storage import MemoryStore
-from tests.auxil.e2e import Chat, running_bot, until
+from tests.auxil.e2e import Chat, handled, running_bot
 from tests.auxil.fakebotapi import FakeBotApi
 
 SHIPPED = ("nl", "fr", "en", "ar", "tr", "pl")
 DEFAULT_SCOPE = json.dumps({"type": "default"}, sort_keys=True)  # how the fake keys a menu
 FLOOD = Limits(flood_burst=3, flood_rate=0.2)
-WAIT = 120.0  # seconds at most for the bot to handle what was pushed (a busy machine)
 
 
 class FailingSaves(MemoryStore):
@@ -109,7 +108,7 @@ async def test_a_chat_in_french_is_told_to_slow_down_in_french(
     async with running_bot(api, MemoryStore(), runtime, limits=FLOOD) as bot:
         for _ in range(6):
             api.push_text(chat_id, "allô ?", language_code="fr-BE")
-        await until(lambda: bot.handler.handled >= 6, WAIT)
+        await handled(bot, 6)
         sent = [c.params["text"] for c in api.calls("sendMessage", chat_id)]
     french = texts.SLOW_DOWN.text(runtime.catalogs, "fr")
     assert french.startswith("Doucement") and sent.count(french) == 1
@@ -124,10 +123,10 @@ async def test_the_note_is_in_his_conversations_language_not_his_apps(
     chat_id = 610_000_701
     async with running_bot(api, MemoryStore(), runtime, limits=FLOOD) as bot:
         await Chat(api, bot, chat_id, {"language_code": "fr"}).command("start")
-        handled = bot.handler.handled
+        before = bot.handler.handled
         for _ in range(6):
             api.push_text(chat_id, "halo?", language_code="pl")
-        await until(lambda: bot.handler.handled >= handled + 6, WAIT)
+        await handled(bot, before + 6)
         sent = [c.params["text"] for c in api.calls("sendMessage", chat_id)]
     catalogs = runtime.catalogs
     assert sent.count(texts.SLOW_DOWN.text(catalogs, "fr")) == 1
