@@ -30,6 +30,8 @@ NUMBER = re.compile(r"\d+(?:[\d\-/.: ]*\d)?")
 ADDRESS = re.compile(r"(?:https?://\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:nl|be|com|org|eu)\b(?:/\S*)?)")
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 BUTTON_NOTE = "button"  # the extractor's comment on every button label starts with it
+# The extractor's note on a text whose Telegram field has a length (menu, profile).
+LENGTH_NOTE = re.compile(r"^length: (\d+)-(\d+) characters")
 FIX = (
     "run `firstcontact i18n update` (new Dutch texts are added, changed ones marked fuzzy), "
     "translate the new and fuzzy entries in {po}, then `firstcontact i18n check`"
@@ -78,6 +80,9 @@ def _where(text: Message) -> str:
         return f"the button '{text.id}' under every message"
     if context == "referrals":
         return "a referral card line"
+    channel, _, name = context.partition(":")
+    if channel in ("telegram", "web"):
+        return f"the {'Telegram' if channel == 'telegram' else 'web'} channel's text {name}"
     return f"step {context}"
 
 
@@ -131,6 +136,11 @@ def _text_problems(wanted: Message, text: str, rtl: bool) -> Iterable[str]:
         yield f"the button label is {len(plain)} characters; Telegram shows {MAX_LABEL} at most"
     if len(plain) > MAX_TEXT:
         yield f"the text is {len(plain)} characters; a Telegram message holds {MAX_TEXT}"
+    for note in wanted.auto_comments:
+        span = LENGTH_NOTE.match(note)
+        # Counted as sent, isolates included: Telegram refuses the call, not just the look.
+        if span and not int(span[1]) <= len(text) <= int(span[2]):
+            yield f"the text is {len(text)} characters; Telegram takes {span[1]}-{span[2]} here"
     if rtl:
         loose = not_isolated(text)
         if loose:

@@ -1,6 +1,6 @@
-"""Collect every text a man can read (flows, intents, referral cards and the directory's own
-names and `serves` lines) into a gettext template, through the same Babel extractors that
-`pybabel extract -F babel.cfg` uses (bot/i18n_extractors.py)."""
+"""Collect every text a man can read (flows, intents, referral cards, the directory's own
+names and `serves` lines, the channels' own words) into a gettext template, through the same
+Babel extractors that `pybabel extract -F babel.cfg` uses (bot/i18n_extractors.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,13 @@ from babel.messages.pofile import read_po, write_po
 
 from bot.definitions.bundle import INTENTS_FILE, flow_files, load_all
 from bot.i18n import DOMAIN, SOURCE_LOCALE
-from bot.i18n_extractors import extract_cards, extract_flows
+from bot.i18n_extractors import extract_cards, extract_flows, extract_wording
 from bot.referrals.load import default_path
 
 CARD_SOURCE = Path(__file__).resolve().parent / "referrals" / "cards.py"
+CHANNEL_SOURCES = tuple(
+    Path(__file__).resolve().parent / "channels" / name / "texts.py" for name in ("telegram", "web")
+)
 
 
 def _rel(path: str | Path, root: Path) -> str:
@@ -29,6 +32,8 @@ def _rel(path: str | Path, root: Path) -> str:
 def _sources(flows_dir: Path, referrals_file: Path) -> Iterator[tuple[Callable, Path]]:
     """Each file with its extractor, in the order babel.cfg lists them."""
     yield extract_cards, CARD_SOURCE
+    for path in CHANNEL_SOURCES:
+        yield extract_wording, path
     for path in flow_files(flows_dir):
         yield extract_flows, path
     yield extract_flows, flows_dir / INTENTS_FILE
@@ -47,7 +52,7 @@ def build_template(flows_dir: Path, referrals_file: Path | None = None) -> Catal
     checkout = CARD_SOURCE.parents[2]
     catalog = Catalog(project="firstcontact", locale=None, domain=DOMAIN, fuzzy=False)
     for method, path in _sources(flows_dir, referrals_file or default_path()):
-        root = checkout if path == CARD_SOURCE else flows_dir.resolve().parent
+        root = checkout if path in (CARD_SOURCE, *CHANNEL_SOURCES) else flows_dir.resolve().parent
         where = _rel(path, root)
         with path.open("rb") as fh:
             for line, message, comments, context in extract(

@@ -5,11 +5,13 @@ write the same template.
 Each yields Babel's (line, funcname, messages, comments): funcname `pgettext` with
 (context, Dutch text), the context saying where the text is used (`main:welkom` for the step
 `welkom` of flows/main.yaml, `intent:emergency`, `referral:<key>`, `referrals` for the card's
-own lines) and a translator comment saying where the man sees it.
+own lines, `telegram:<name>` and `web:<name>` for a channel's own words) and a translator comment
+saying where the man sees it.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -26,6 +28,8 @@ PGETTEXT = "pgettext"  # in Babel's default keywords as ((1, 'c'), 2): context f
 NPGETTEXT = "npgettext"  # ((1, 'c'), 2, 3): context, singular, plural
 CARD_CONTEXT = "referrals"  # the card's own lines ("Bel {phone}", "Nu open", ...)
 REFERRALS_FILE = "referrals.yaml"
+WORDING = "Wording"  # bot/channels/wording.py: a channel's own text
+LENGTH_NOTE = "length: {span} (Telegram's limit)"  # i18n_checks reads it back
 Extracted = tuple[int, str, tuple[str, ...], list[str]]
 
 
@@ -102,3 +106,34 @@ def extract_cards(
             yield line, NPGETTEXT, (CARD_CONTEXT, singular, plural), [*note, "{n} is a number"]
         elif isinstance(message, str):
             yield line, PGETTEXT, (CARD_CONTEXT, message), note
+
+
+def extract_wording(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]
+) -> Iterator[Extracted]:
+    """Every `Wording(context, dutch, note[, least, most])` of a channel's texts.py, read from
+    its syntax tree (literal arguments only: a computed one is an error, not a silent gap)."""
+    source = fileobj.read().decode("utf-8")
+    name = getattr(fileobj, "name", "<texts>")
+    calls = [
+        node
+        for node in ast.walk(ast.parse(source, filename=str(name)))
+        if isinstance(node, ast.Call) and _called(node.func) == WORDING
+    ]
+    for node in sorted(calls, key=lambda call: call.lineno):
+        try:
+            args = [ast.literal_eval(arg) for arg in node.args]
+            args += [ast.literal_eval(k.value) for k in node.keywords]  # least=, most= in order
+        except ValueError:
+            raise ValueError(f"{name}:{node.lineno}: Wording takes literal arguments") from None
+        context, dutch, note, *span = args
+        notes = [note]
+        if len(span) == 2:
+            notes.append(LENGTH_NOTE.format(span=f"{span[0]}-{span[1]} characters"))
+        yield node.lineno, PGETTEXT, (context, dutch), notes
+
+
+def _called(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else None

@@ -1,6 +1,7 @@
 """The tables: session state under a keyed hash (nothing that says who it is with), the
 Telegram update ids a worker has taken (numbers only), so a redelivery is handled once, the
-referral directory every worker shares, and the anonymous daily counts."""
+send budget every worker draws from (one time per budget), the referral directory every
+worker shares, and the anonymous daily counts."""
 
 from __future__ import annotations
 
@@ -35,6 +36,15 @@ updates_seen = sa.Table(
     sa.Column("update_id", sa.BigInteger(), primary_key=True, autoincrement=False),
     sa.Column("seen", sa.Double(), nullable=False),
     sa.Index("ix_updates_seen_seen", "seen"),
+)
+
+# Telegram's overall send cap shared by every worker (storage/shared.py, SendBudget): when the
+# next message may go if nothing was saved up, in seconds on the database's clock. No chat.
+send_budget = sa.Table(
+    "send_budget",
+    metadata,
+    sa.Column("name", sa.String(20), primary_key=True),
+    sa.Column("due", sa.Double(), nullable=False),
 )
 
 # The referral directory (docs/referrals.md): every version whole, one child per version so two

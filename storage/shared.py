@@ -7,6 +7,10 @@ no session stays locked. An update is claimed by inserting its update_id (a numb
 about anyone) before its turn: a redelivery that finds it taken is dropped, so no reply is sent
 twice; a worker that dies after claiming loses that one update (Telegram's retry is the
 duplicate), never the session, which stays at its last committed step.
+
+Telegram's overall send cap is one budget for the bot, so every worker draws from one row
+(`SendBudget`): a virtual schedule (GCRA) kept on the database's clock, leased a few slots at a
+time in one statement, so no worker's clock and no lost worker matters.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.base import Clock
-from storage.schema import updates_seen
+from storage.schema import send_budget, updates_seen
 
 log = logging.getLogger(__name__)
 
@@ -75,3 +79,53 @@ async def session_lock(engine: AsyncEngine, key: str) -> AsyncIterator[None]:
             # A broken connection already released it: PostgreSQL ends the lock with it.
             with contextlib.suppress(Exception):
                 await conn.execute(sa.select(sa.func.pg_advisory_unlock(lock)))
+
+
+class SendBudget:
+    """Telegram's overall send cap as one row every worker leases slots from.
+
+    `due` is when the next message may go if nothing was saved up, in seconds on the database's
+    clock; a lease of n slots moves it n intervals on in one atomic upsert and returns how long
+    until the first of them may go (negative: saved up), so each worker only adds that to its
+    own clock. A quiet spell saves up at most `burst` slots, as the local bucket does.
+    """
+
+    def __init__(self, engine: AsyncEngine, name: str = "telegram"):
+        if engine.dialect.name != "postgresql":
+            raise ValueError("a shared send budget needs PostgreSQL")
+        self.engine = engine
+        self.name = name
+        table = send_budget.name
+        # clock_timestamp(), not now(): a lease that waited for the row lock counts from when
+        # it got it; the same instant within one statement is not needed (microseconds).
+        now = "extract(epoch from clock_timestamp())"
+        self._lease = sa.text(
+            f"INSERT INTO {table} (name, due) VALUES (:name, {now} + :span) "
+            f"ON CONFLICT (name) DO UPDATE SET due = greatest({table}.due, {now}) + :span "
+            f"RETURNING due - :span - :tolerance - {now}"
+        )
+        self._pause = sa.text(
+            f"INSERT INTO {table} (name, due) VALUES (:name, {now} + :pause) "
+            f"ON CONFLICT (name) DO UPDATE SET due = greatest({table}.due, {now} + :pause)"
+        )
+
+    async def lease(self, slots: int, interval: float, burst: float) -> float:
+        """Take `slots` slots, `interval` seconds apart; returns seconds until the first may go.
+
+        Slot i may go `i * interval` seconds after the first; a negative answer means the
+        first (and maybe more) could have gone already: the budget had saved up.
+        """
+        params = {
+            "name": self.name,
+            "span": slots * interval,
+            "tolerance": interval * (burst - 1),
+        }
+        async with self.engine.begin() as conn:
+            return float((await conn.execute(self._lease, params)).scalar_one())
+
+    async def pause(self, seconds: float, interval: float, burst: float) -> None:
+        """No slot for any worker for `seconds` (Telegram's retry_after holds the whole bot),
+        and no saved-up burst after it: slots come one interval apart again."""
+        pause = seconds + interval * (burst - 1)
+        async with self.engine.begin() as conn:
+            await conn.execute(self._pause, {"name": self.name, "pause": pause})

@@ -7,9 +7,11 @@ non-root, pinned, health-checked, listening on all interfaces, data on a volume.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tomllib
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from aiohttp import ClientConnectionError, ClientSession, TCPConnector, web
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -177,6 +180,75 @@ def test_nginx_config_is_valid(tmp_path: Path) -> None:
         text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (.ci/run does)")
+async def test_nginx_keeps_a_web_chat_on_one_worker_and_spreads_the_rest(tmp_path: Path) -> None:
+    """The web chat's unacknowledged replies live in one worker's memory: nginx hashes a chat's
+    cookie to one worker (either cookie name), and spreads whatever has none (Telegram)."""
+    served: list[int] = []
+
+    async def worker(number: int) -> web.AppRunner:
+        async def answer(request: web.Request) -> web.Response:
+            served.append(number)
+            return web.json_response({"worker": number})
+
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", answer)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        return runner
+
+    runners = [await worker(1), await worker(2)]
+    ports = tuple(int(r.addresses[0][1]) for r in runners)
+    main = nginx_config(tmp_path, (ports[0], ports[1]))
+    site = tmp_path / "site.conf"
+    listen = {old: free_port() for old in (8443, 8080, 8090)}
+    text = site.read_text()
+    for old, new in listen.items():
+        text = text.replace(f"listen {old}", f"listen 127.0.0.1:{new}")
+    site.write_text(text)
+    nginx = subprocess.Popen(
+        ["nginx", "-p", str(tmp_path), "-c", str(main), "-e", "stderr", "-g", "daemon off;"],
+        stderr=subprocess.PIPE,
+    )
+    base = f"https://127.0.0.1:{listen[8443]}"
+    try:
+        async with ClientSession(connector=TCPConnector(ssl=False)) as http:
+
+            async def worker_for(path: str, cookie: str | None = None) -> int:
+                headers = {"Cookie": cookie} if cookie else {}
+                for _ in range(100):  # nginx may still be starting
+                    try:
+                        async with http.post(f"{base}{path}", headers=headers) as response:
+                            return (await response.json())["worker"]
+                    except ClientConnectionError:
+                        assert nginx.poll() is None, nginx.stderr.read() if nginx.stderr else ""
+                        await asyncio.sleep(0.1)
+                raise AssertionError("nginx never answered")
+
+            chats = {}
+            for n in range(24):
+                token = f"chat{n:02d}token"
+                name = "__Host-fc_chat" if n % 2 else "fc_chat"
+                cookies = [f"{name}={token}", f"lang=nl; {name}={token}", f"{name}={token}; x=1"]
+                chats[token] = {await worker_for("/api/chat", c) for c in cookies * 3}
+            assert all(len(workers) == 1 for workers in chats.values())  # sticky
+            assert {w for workers in chats.values() for w in workers} == {1, 2}  # both used
+            telegram = {await worker_for("/telegram") for _ in range(24)}
+            assert telegram == {1, 2}  # without a chat's cookie: any worker
+    finally:
+        nginx.terminate()
+        nginx.wait(10)
+        for runner in runners:
+            await runner.cleanup()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def locked(path: Path) -> dict[str, str]:

@@ -13,11 +13,21 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from bot.channels.telegram.texts import COMMANDS, SLOW_DOWN
 from bot.cli import main as cli
 from bot.definitions.bundle import DEFAULT_FLOWS_DIR
-from bot.i18n import DEFAULT_LOCALES_DIR, DOMAIN
-from bot.i18n_checks import FSI, PDI, catalog_problems, not_isolated, right_to_left, shipped
+from bot.i18n import DEFAULT_LOCALES_DIR, DOMAIN, is_reviewed
+from bot.i18n_checks import (
+    FSI,
+    PDI,
+    catalog_problems,
+    not_isolated,
+    review_of,
+    right_to_left,
+    shipped,
+)
 from bot.i18n_extract import build_template
+from bot.i18n_extractors import extract_wording
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ("en", "fr", "ar", "tr", "pl")
@@ -52,6 +62,23 @@ def test_header_says_who_reviewed_it_and_readme_agrees(locale: str) -> None:
     assert "not reviewed by a native speaker" in row
 
 
+def test_readme_says_truthfully_which_catalogs_a_native_speaker_reviewed() -> None:
+    """The README's language section names the reviewed catalogs; today there are none."""
+    reviewed = [s.locale for s in shipped(DEFAULT_LOCALES_DIR) if is_reviewed(review_of(s.catalog))]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Languages", 1)[1].split("\n## ", 1)[0]
+    none_yet = "No catalog has been reviewed by a native speaker yet."
+    assert (none_yet in section) == (reviewed == []), reviewed
+
+
+def test_a_channel_text_must_be_written_out_for_the_extractor(tmp_path) -> None:
+    source = tmp_path / "texts.py"
+    source.write_text('NOTE = "n"\nA = Wording("telegram:a", "Hallo", NOTE)\n', encoding="utf-8")
+    with source.open("rb") as fh, pytest.raises(ValueError) as raised:
+        list(extract_wording(fh, None, (), {}))
+    assert str(raised.value) == f"{source}:2: Wording takes literal arguments"
+
+
 def test_pybabel_extract_with_the_mapping_writes_the_same_template(template, tmp_path) -> None:
     names = {e.name for e in entry_points(group="babel.extractors")}
     if "firstcontact_flows" not in names:
@@ -78,6 +105,16 @@ def test_pybabel_extract_with_the_mapping_writes_the_same_template(template, tmp
         "eenvoudig.yaml"
     )
     assert step.auto_comments == ["button under step eenvoudig:start"]
+    # The channels' own words, with where they show and Telegram's limit where it has one.
+    slow = plain.get(SLOW_DOWN.dutch, context="telegram:slow_down")
+    assert " ".join(slow.auto_comments) == SLOW_DOWN.note  # a long comment is wrapped
+    assert slow.locations[0][0] == "bot/channels/telegram/texts.py"
+    menu = plain.get(COMMANDS[0][1].dutch, context="telegram:command:start")
+    assert menu.auto_comments == [
+        COMMANDS[0][1].note,
+        "length: 3-256 characters (Telegram's limit)",
+    ]
+    assert plain.get("Snel weg", context="web:exit") is not None
 
 
 def _copy(tmp_path: Path) -> tuple[Path, Path]:
@@ -128,6 +165,21 @@ def test_a_translation_with_its_own_number_or_wrong_placeholder_is_refused(tmp_p
     err = capsys.readouterr().err
     assert "fr: a referral card line: the placeholders must be the Dutch ones (phone)" in err
     assert "fr: the directory entry noodnummer_112: the translation has a number" in err
+
+
+def test_a_translation_over_telegrams_limit_is_refused(tmp_path, capsys) -> None:
+    flows, locales = _copy(tmp_path)
+    po = _po("pl", locales)
+    short = "Anonimowe pierwsze wsparcie dla mężczyzn doświadczających przemocy w domu."
+    text = po.read_text(encoding="utf-8")
+    assert short in text
+    po.write_text(text.replace(short, short + " Naprawdę anonimowe." * 3), encoding="utf-8")
+    assert cli(["i18n", "check", "--flows-dir", str(flows), "--locales-dir", str(locales)]) == 1
+    [problem] = capsys.readouterr().err.strip().splitlines()
+    assert problem.endswith(
+        "error: pl: the Telegram channel's text short_description: the text is 162 characters; "
+        "Telegram takes 0-120 here"
+    )
 
 
 @pytest.mark.parametrize(

@@ -86,6 +86,7 @@ async def test_migrations_create_exactly_the_expected_tables(
         "referral_revisions",  # the directory every worker shares (docs/referrals.md)
         "referral_changes",
         "daily_counts",  # anonymous figures: day, metric, value, count (README, privacy)
+        "send_budget",  # the send cap every worker shares: a name and a time, no chat
         "coordinators",  # who may sign in to the coordinator page: a name and an argon2 hash
         "coordinator_sessions",  # a hash of a signed-in browser's token, the name, its end
         "alembic_version",

@@ -61,10 +61,17 @@ async def test_start_to_handoff_by_buttons(
 ) -> None:
     async with running_bot(api, store, runtime) as bot:
         await scenario_handoff(Chat(api, bot, 610_000_001), store, runtime, region)
-        # Announced once at start-up, in Dutch.
-        [commands] = api.calls("setMyCommands")
-        assert [c["command"] for c in commands.params["commands"]] == ["start", "stop", "help"]
-        assert api.count("setMyDescription") == api.count("setMyShortDescription") == 1
+        # Announced once at start-up per language (tests/test_telegram_languages.py); the
+        # default menu, without a language_code, is the Dutch one.
+        [commands] = [c for c in api.calls("setMyCommands") if "language_code" not in c.params]
+        assert [c["command"] for c in commands.params["commands"]] == [
+            "start",
+            "stop",
+            "help",
+            "taal",
+        ]
+        languages = len(runtime.catalogs.locales)
+        assert api.count("setMyDescription") == api.count("setMyShortDescription") == languages
     assert api.calls_rejected == []
 
 
@@ -302,9 +309,9 @@ async def test_failing_start_up_calls_are_not_fatal(
     async with running_bot(api, store, runtime) as bot:
         replies = await Chat(api, bot, 610_000_600).command("start")
         assert len(replies) == 1 and labels(replies[0])
-    assert api.count("setMyShortDescription") == 1
+    assert api.count("setMyShortDescription") == len(runtime.catalogs.locales)
     failed = [r.getMessage() for r in caplog.records if "start-up call failed" in r.getMessage()]
-    assert len(failed) == 2 and "call=setMyCommands" in failed[0]
+    assert len(failed) == 2 and "call=setMyCommands language=default" in failed[0]
 
 
 async def test_one_client_makes_every_bot_api_call(

@@ -407,19 +407,28 @@ async def test_no_address_and_nothing_typed_reaches_the_logs_or_the_database(
     assert token.encode() not in data
 
 
-def test_every_page_language_says_everything_and_renders() -> None:
+def test_every_page_language_says_everything_and_renders(runtime) -> None:
+    """The page's own words come from the catalogs: every shipped language has each of them
+    (i18n check fails otherwise), and each renders with the number filled in."""
     from bot.channels.web.page import Pages, load_assets
-    from bot.channels.web.texts import NL, TEXTS
+    from bot.channels.web.texts import PAGE, texts_for
 
-    for locale, words in TEXTS.items():
-        assert words.keys() == NL.keys(), locale
+    catalogs = runtime.catalogs
+    assert set(catalogs.locales) == {"nl", "en", "fr", "ar", "tr", "pl"}
+    pages = Pages(load_assets(), "https://weer.example/", (), "112", catalogs)
+    for locale in catalogs.locales:
+        words = texts_for(catalogs, locale)
+        assert words.keys() == PAGE.keys(), locale
         assert words["shift_more"].count("{n}") == 1 and "{noodnummer}" in words["danger"]
-    pages = Pages(load_assets(), "https://weer.example/", (), "112")
-    for locale in (*TEXTS, "ar", "tr"):
+        for name, wording in PAGE.items():
+            assert catalogs.translated(locale, wording.context, wording.dutch), (locale, name)
+            if locale != "nl" and name not in ("title", "bot"):  # "Chat" is English too
+                assert words[name] != wording.dutch, (locale, name)
         page = pages.render(locale).decode()
         assert "$" not in page.replace("$(", "") and "{noodnummer}" not in page
-        assert f'lang="{locale}"' in page
+        assert f'lang="{locale}"' in page and words["exit"] in page
     assert 'dir="rtl"' in pages.render("ar").decode()
+    assert "\u2068112\u2069" in pages.render("ar").decode()  # the number isolated in Arabic
 
 
 async def test_a_french_browser_gets_the_page_and_the_greeting_in_french(runtime):

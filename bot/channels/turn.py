@@ -23,6 +23,7 @@ from bot.channels.figures import figure_day, observe
 from bot.channels.ordering import ChatLocks, FloodGate
 from bot.channels.urgency import expect_urgent
 from bot.engine.model import Event, Forget, Reply, Say, Session, Start
+from bot.i18n import SOURCE_LOCALE
 from bot.languages import negotiate
 from bot.render import Message
 from bot.runtime import Runtime
@@ -170,6 +171,18 @@ class Turn:
         if urgent:
             log.debug("urgent update recognised before its turn session=%s", key[:8])
         return urgent
+
+    async def language(self, key: str, asked: str | None) -> str:
+        """The language for a channel's own words outside a turn (a flood note, an apology):
+        his conversation's, else the best we have for what his client asks, else Dutch."""
+        try:
+            saved = await self.store.load(key)
+        except Exception as exc:  # the store may be why we apologise: his client's language
+            log.warning("no session for a note session=%s error=%s", key[:8], type(exc).__name__)
+            saved = None
+        if saved is not None and saved.session.locale in self.engine.locales:
+            return saved.session.locale
+        return negotiate(asked, self.engine.locales) or SOURCE_LOCALE
 
     async def take(self, inbound: Inbound, outbound: Outbound | None = None) -> Answer:
         """The engine's answer to one event, delivered through `outbound` if given."""

@@ -65,7 +65,9 @@ def register(sub) -> None:
         run_train,
         description=(
             "Learn flows/herkenning/model.json from tests/corpus/*_tune*.yaml (never from a "
-            "held-out part). Run it after the tuning examples change; tests check it is in step."
+            "held-out part), for the way regels.yaml names under 'learned:' (the decider or the "
+            "second opinion). Run it after the tuning examples or the words change; tests check "
+            "it is in step."
         ),
     )
     train_cmd.add_argument(
@@ -83,9 +85,9 @@ def _flows_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _recogniser(args: argparse.Namespace):
+def _recogniser(args: argparse.Namespace, with_model: bool = True):
     try:
-        return load_recogniser(args.flows_dir / RECOGNITION_DIR)
+        return load_recogniser(args.flows_dir / RECOGNITION_DIR, with_model)
     except DataError as exc:
         print("The recognition words or rules have problems:", file=sys.stderr)
         for problem in exc.problems:
@@ -102,7 +104,7 @@ def run_explain(args: argparse.Namespace) -> int:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    recogniser = _recogniser(args)
+    recogniser = _recogniser(args, with_model=False)  # the weights are learned again
     if recogniser is None:
         return 2
     samples = read_corpus(args.corpus, "tune")
@@ -112,8 +114,10 @@ def run_train(args: argparse.Namespace) -> int:
     model = train_model(recogniser, samples)
     path = args.flows_dir / RECOGNITION_DIR / MODEL_FILE
     path.write_text(json.dumps(model.to_data(), ensure_ascii=False, indent=0) + "\n", "utf-8")
-    sizes = ", ".join(f"{k}: {len(m.weights)} pieces" for k, m in model.labels.items())
-    print(f"learned from {len(samples)} tuning examples ({sizes}); wrote {path}")
+    labels = model.decider.labels if model.decider else model.labels
+    sizes = ", ".join(f"{k}: {len(m.weights)} weights" for k, m in labels.items())
+    way = "decider" if model.decider else "second opinion"
+    print(f"learned the {way} from {len(samples)} tuning examples ({sizes}); wrote {path}")
     return 0
 
 

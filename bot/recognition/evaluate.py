@@ -42,6 +42,7 @@ class Sample:
     lang: str
     label: str  # danger, crisis, benign, or topic:<name>
     also: str | None = None
+    source: str = ""  # the file it was written in (training folds keep a file together)
 
 
 @dataclass(slots=True)
@@ -101,10 +102,14 @@ def _read_part(folder: Path, part: str) -> list[Sample]:
     pattern = "{kind}_tune*.yaml" if part == "tune" else "{kind}_" + part + ".yaml"
     for path in sorted(folder.glob(pattern.format(kind="alarm"))):
         for row in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            samples.append(Sample(str(row["text"]), row["lang"], row["label"], row.get("also")))
+            samples.append(
+                Sample(str(row["text"]), row["lang"], row["label"], row.get("also"), path.name)
+            )
     for path in sorted(folder.glob(pattern.format(kind="topics"))):
         for row in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            samples.append(Sample(str(row["text"]), row["lang"], f"topic:{row['topic']}"))
+            samples.append(
+                Sample(str(row["text"]), row["lang"], f"topic:{row['topic']}", None, path.name)
+            )
     return samples
 
 

@@ -27,7 +27,18 @@ KNOWN_WORDS = 30_000
 
 RULES_FILE = "regels.yaml"
 MODEL_FILE = "model.json"  # the learned second opinion (`firstcontact intents train`)
-RULE_FIELDS = {"threshold", "topic_threshold", "window", "emergency", "crisis", "topics"}
+RULE_FIELDS = {
+    "threshold",
+    "topic_threshold",
+    "window",
+    "learned",
+    "emergency",
+    "crisis",
+    "topics",
+}
+# how the learned weights take part: the decider decides every alarm (decider.py); the
+# second opinion may only add one the rules missed (ngrams.py)
+LEARNED = ("decider", "second_opinion")
 TARGET_FIELDS = {"rules", "adjust", "overrule", "goto", "note"}
 WORD_FIELDS = {"language", "words", "common", "spelling", "prefixes", "note"}
 
@@ -51,8 +62,9 @@ class _Reader:
                 )
 
 
-def load_recogniser(folder: Path) -> Recogniser:
-    """Read the rules and every language's words; raises DataError listing every problem."""
+def load_recogniser(folder: Path, with_model: bool = True) -> Recogniser:
+    """Read the rules and every language's words (and the learned weights, unless they are
+    about to be learned again); raises DataError listing every problem."""
     reader = _Reader()
     rules_path = folder / RULES_FILE
     if not rules_path.is_file():
@@ -69,7 +81,16 @@ def load_recogniser(folder: Path) -> Recogniser:
     concepts = {e.concept for e in entries}
     lexicon = Lexicon(entries, common, spelling, prefixes)
     recogniser = _read_rules(reader, rules_path, concepts, lexicon)
-    recogniser.model = _read_model(reader, folder / MODEL_FILE)
+    recogniser.model = _read_model(reader, folder / MODEL_FILE) if with_model else None
+    if recogniser.model is not None and (recogniser.learned == "decider") != bool(
+        recogniser.model.decider
+    ):
+        reader.error(
+            folder / MODEL_FILE,
+            1,
+            f"the learned weights are not for 'learned: {recogniser.learned}' in {RULES_FILE}; "
+            "make them again with: firstcontact intents train",
+        )
     if reader.problems:
         raise DataError(reader.problems)
     return recogniser
@@ -213,10 +234,19 @@ def _read_rules(reader: _Reader, path: Path, concepts: set[str], lexicon: Lexico
             )
             continue
         topics[str(name)] = _target(reader, path, str(name), node, concepts)
+    learned = data.get("learned", "second_opinion")
+    if learned not in LEARNED:
+        reader.error(
+            path,
+            line_of(data, "learned"),
+            f"'learned' must be one of {', '.join(LEARNED)}{suggest(str(learned), set(LEARNED))}",
+        )
+        learned = "second_opinion"
     return Recogniser(
         lexicon,
         intents,
         topics,
+        learned=str(learned),
         threshold=_number(reader, path, data, "threshold", 1.0),
         topic_threshold=_number(reader, path, data, "topic_threshold", 1.0),
         window=int(_number(reader, path, data, "window", 12)),

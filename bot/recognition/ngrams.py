@@ -12,6 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.recognition.decider import Decider
 
 LABELS = ("emergency", "crisis")
 
@@ -86,7 +90,7 @@ class LabelModel:
         return Opinion(label, probability, self.threshold, top)
 
 
-def _read(
+def read_labels(
     models: dict[str, LabelModel],
     table: tuple[list[str], dict[str, tuple[float, ...]]],
     feats: set[str],
@@ -110,6 +114,7 @@ class Model:
     labels: dict[str, LabelModel]
     trained_on: str = ""  # a fingerprint of the examples, to notice when they changed
     topics: dict[str, LabelModel] = field(default_factory=dict)  # asked when rules name none
+    decider: Decider | None = None  # when there: decides the alarms (decider.py)
     _tables: dict[str, tuple[list[str], dict[str, tuple[float, ...]]]] = field(
         default_factory=dict, repr=False
     )
@@ -118,7 +123,7 @@ class Model:
         """The alarms' opinions on a message's pieces (see `pieces`)."""
         if explain:
             return [m.opinion(label, feats, explain) for label, m in self.labels.items()]
-        return _read(self.labels, self._table("labels"), feats)
+        return read_labels(self.labels, self._table("labels"), feats)
 
     def topic_opinion(self, feats: set[str], explain: bool = False) -> Opinion | None:
         """The likeliest topic, or None when the topics have no learned weights."""
@@ -127,7 +132,7 @@ class Model:
         if explain:
             found = [m.opinion(name, feats, explain) for name, m in self.topics.items()]
         else:
-            found = _read(self.topics, self._table("topics"), feats)
+            found = read_labels(self.topics, self._table("topics"), feats)
         return max(found, key=lambda o: o.probability)
 
     def _table(self, which: str) -> tuple[list[str], dict[str, tuple[float, ...]]]:
@@ -152,11 +157,14 @@ class Model:
                 for label, m in models.items()
             }
 
-        return {
+        data = {
             "trained_on": self.trained_on,
             "labels": plain(self.labels),
             "topics": plain(self.topics),
         }
+        if self.decider is not None:
+            data["decider"] = self.decider.to_data()
+        return data
 
     @classmethod
     def from_data(cls, data: dict) -> Model:
@@ -170,5 +178,8 @@ class Model:
                 for label, node in nodes.items()
             }
 
+        from bot.recognition.decider import Decider  # it builds on this module's LabelModel
+
         topics = models(data.get("topics") or {})
-        return cls(models(data["labels"]), str(data.get("trained_on", "")), topics)
+        decider = Decider.from_data(data["decider"]) if data.get("decider") else None
+        return cls(models(data["labels"]), str(data.get("trained_on", "")), topics, decider)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.recognition.decider import concept_features
 from bot.recognition.lexicon import Hit, Lexicon
 from bot.recognition.ngrams import Model, Opinion, pieces
 from bot.recognition.text import tokens
@@ -71,6 +72,8 @@ class Verdict:
     topics: tuple[str, ...] = ()  # best first, only those that reached the topic threshold
     opinions: list[Opinion] = field(default_factory=list)  # the learned second opinion
     learned_topic: bool = False  # the topic came from learned weights: offer it, do not go
+    by_rules: tuple[str, ...] = ()  # the alarms the rules alone raised (when the decider decides)
+    decided: bool = False  # the learned decider decided the alarms
     _pieces: set[str] | None = None  # the message's pieces, worked out once when asked
 
     def pieces(self, normal: tuple[str, ...], lexicon: Lexicon) -> set[str]:
@@ -96,6 +99,7 @@ class Recogniser:
         intents: dict[str, Target],
         topics: dict[str, Target],
         *,
+        learned: str = "second_opinion",
         threshold: float = 1.0,
         topic_threshold: float = 1.0,
         window: int = 12,
@@ -108,6 +112,7 @@ class Recogniser:
         self.topic_threshold = topic_threshold
         self.window = window
         self.model = model
+        self.learned = learned  # "decider" or "second_opinion" (regels.yaml: learned)
         self._read_by_rules = {
             name: target.concepts() for name, target in (*intents.items(), *topics.items())
         }
@@ -119,7 +124,10 @@ class Recogniser:
         verdict = Verdict(toks, hits)
         if hits:
             self._apply_rules(verdict, explain)
-        self._second_opinion(verdict, explain)
+        if self.model is not None and self.model.decider is not None:
+            self._decide(verdict, explain)
+        else:
+            self._second_opinion(verdict, explain)
         if toks and not verdict.topics and not verdict.alarms:
             self._learned_topic(verdict, explain)
         return verdict
@@ -138,8 +146,12 @@ class Recogniser:
             if score >= self.threshold:
                 alarms.append((score, name))
         verdict.alarms = tuple(name for _, name in sorted(alarms, key=lambda s: -s[0]))
+        verdict.by_rules = verdict.alarms
         if verdict.alarms and not explain:
             return
+        self._score_topics(verdict, by_concept, words)
+
+    def _score_topics(self, verdict: Verdict, by_concept: dict[str, list[Hit]], words: int) -> None:
         ranked = []
         for name, target in self.topics.items():
             score, reasons = self._score(target, by_concept, words, best_only=False)
@@ -179,6 +191,50 @@ class Recogniser:
         outweighs the learned guess."""
         target = self.intents.get(label)
         return bool(target) and not target.overrule.isdisjoint(present)
+
+    def decider_features(self, verdict: Verdict) -> set[str]:
+        """What the learned decider reads: the rules' concepts, pairs, score and strongest
+        rule per alarm, and the message's word pieces."""
+        best = {}
+        for name in ALARM_INTENTS:
+            rule = next((r for r in verdict.reasons.get(name, ()) if r.what == "rule"), None)
+            if rule is not None:
+                best[name] = "+".join(rule.concepts)
+        scores = {name: verdict.scores.get(name, 0.0) for name in ALARM_INTENTS}
+        feats = concept_features(verdict.hits, scores, best)
+        feats |= verdict.pieces(self.lexicon.normal(verdict.tokens), self.lexicon)
+        return feats
+
+    def may_decide(self, label: str, present: set[str], by_rules: bool) -> bool:
+        """The decider may raise an alarm only where some word of its rules is there, and not
+        against a strong exception the rules did not already weigh and overcome."""
+        return self.has_a_sign(label, present) and (by_rules or not self.ruled_out(label, present))
+
+    def _decide(self, verdict: Verdict, explain: bool) -> None:
+        """The learned decider decides each alarm; a rules' score at the floor always stands."""
+        decider = self.model.decider
+        present = {h.concept for h in verdict.hits}
+        if not explain and not any(self.has_a_sign(lb, present) for lb in ALARM_INTENTS):
+            return  # nothing of danger or crisis in the words: no alarm, nothing to weigh
+        verdict.decided = True
+        verdict.opinions = decider.opinions(self.decider_features(verdict), explain)
+        kept = []
+        for opinion in verdict.opinions:
+            label = opinion.label
+            score = verdict.scores.get(label, 0.0)
+            by_rules = label in verdict.by_rules
+            if score >= decider.floor or (
+                opinion.fires and self.may_decide(label, present, by_rules)
+            ):
+                kept.append((-score, ALARM_INTENTS.index(label), label))
+        verdict.alarms = tuple(label for *_, label in sorted(kept))
+        if verdict.by_rules and not verdict.alarms and not verdict.topics and verdict.hits:
+            # the rules' alarm was taken away: the topics were not scored yet
+            by_concept: dict[str, list[Hit]] = {}
+            for hit in verdict.hits:
+                by_concept.setdefault(hit.concept, []).append(hit)
+            words = sum(1 for t in verdict.tokens if t.isalnum())
+            self._score_topics(verdict, by_concept, words)
 
     def _second_opinion(self, verdict: Verdict, explain: bool) -> None:
         """The learned model may add an alarm the rules missed, unless a strong exception

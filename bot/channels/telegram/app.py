@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from bot.channels.telegram.polling import RawPoller
 from bot.channels.telegram.transport import API_CONNECTIONS, HttpTransport, Transport
 from bot.channels.telegram.webhook import WebhookEndpoint, WebhookServer
 from bot.channels.workers import Shared
+from bot.i18n import SOURCE_LOCALE
 from bot.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 
 # Only what the handler uses: fewer update types means less data ever reaches the bot.
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "channel_post")
+TWO_LETTERS = re.compile(r"[a-z]{2}")  # the language_code setMyCommands and setMy*Description take
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class TelegramOptions:
     # (tests, the benchmark, a Bot API server pacing for itself): FIRSTCONTACT_TELEGRAM_MAX_RATE.
     overall_max_rate: float = 30.0
     limits: Limits = field(default_factory=Limits)
-    announce: bool = True  # setMyCommands / setMyDescription at start
+    announce: bool = True  # setMyCommands / setMy*Description at start, per language
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> TelegramOptions:
@@ -109,19 +112,55 @@ async def _on_error(update: object, context: object) -> None:
     log.error("unhandled error error=%s", type(error).__name__)
 
 
-async def announce(client: BotApi) -> None:
-    """Commands and profile texts in Dutch; any failure is logged and the bot starts anyway."""
-    commands = [{"command": name, "description": text} for name, text in texts.COMMANDS]
-    calls = (
-        ("setMyCommands", {"commands": commands}),
-        ("setMyDescription", {"description": texts.DESCRIPTION}),
-        ("setMyShortDescription", {"short_description": texts.SHORT_DESCRIPTION}),
-    )
-    for name, params in calls:
+def announcements(runtime: Runtime) -> list[tuple[str, dict[str, Any]]]:
+    """The start-up calls: the command menu, description and short description once per
+    language. Dutch goes without a language_code (Telegram's default: it also reaches every
+    client language we have no catalog for, as the conversation does); each catalog's language
+    under its own two-letter code."""
+    catalogs = runtime.catalogs
+    facts = {"noodnummer": runtime.renderer.emergency_number(None)}
+    calls: list[tuple[str, dict[str, Any]]] = []
+    for locale in catalogs.locales:
+        if locale == SOURCE_LOCALE:
+            code: dict[str, str] = {}
+        elif TWO_LETTERS.fullmatch(locale):
+            code = {"language_code": locale}
+        else:  # Telegram takes ISO 639-1 codes only; its client would never ask for this one
+            log.warning("no Telegram menu for this language locale=%s", locale)
+            continue
+        commands = [
+            {
+                "command": texts.language_command(locale) if name == "language" else name,
+                "description": wording.text(catalogs, locale),
+            }
+            for name, wording in texts.COMMANDS
+        ]
+        calls += [
+            ("setMyCommands", {"commands": commands, **code}),
+            (
+                "setMyDescription",
+                {"description": texts.DESCRIPTION.text(catalogs, locale, **facts), **code},
+            ),
+            (
+                "setMyShortDescription",
+                {"short_description": texts.SHORT_DESCRIPTION.text(catalogs, locale), **code},
+            ),
+        ]
+    return calls
+
+
+async def announce(client: BotApi, runtime: Runtime) -> None:
+    """Commands and profile texts in every language; a failure is logged, the bot starts."""
+    for name, params in announcements(runtime):
         try:
             await client.call(name, params)
         except (TelegramError, OSError) as exc:
-            log.warning("start-up call failed call=%s error=%s", name, type(exc).__name__)
+            log.warning(
+                "start-up call failed call=%s language=%s error=%s",
+                name,
+                params.get("language_code", "default"),
+                type(exc).__name__,
+            )
 
 
 class TelegramBot:
@@ -143,11 +182,18 @@ class TelegramBot:
             transport = HttpTransport(
                 options.base_url, options.token, options.connections, options.request_timeout
             )
+        # Several workers share Telegram's one cap through PostgreSQL; one process (SQLite,
+        # polling) keeps its own bucket; a rate of 0 lifts the cap either way.
+        shared_cap = None
+        if shared is not None and options.overall_max_rate > 0:
+            shared_cap = shared.send_cap(options.overall_max_rate)
         self.client = BotApi(
             transport,
             overall_max_rate=options.overall_max_rate,
+            overall=shared_cap,
             max_retries=options.max_retries,
         )
+        self.runtime = runtime
         self.handler = UpdateHandler(runtime, store, keyer, options.limits, self.client, shared)
         self.application = build_application(options, self.handler, self.client)
         self.webhook: WebhookServer | None = None
@@ -164,7 +210,7 @@ class TelegramBot:
             raise
         self._running = True
         if self.options.announce:
-            await announce(self.client)
+            await announce(self.client, self.runtime)
         await self.application.start()
 
     async def start_polling(self) -> None:

@@ -33,7 +33,7 @@ from telegram.error import (
 from telegram.request import BaseRequest, RequestData
 
 from bot.channels.pacing import TokenBucket
-from bot.channels.telegram.sendqueue import SendQueue
+from bot.channels.telegram.sendqueue import SendQueue, Slots
 from bot.channels.telegram.transport import Transport
 from bot.lru import BoundedLRU
 
@@ -55,15 +55,19 @@ class BotApi:
         transport: Transport,
         *,
         overall_max_rate: float = 30.0,
+        overall: Slots | None = None,
         max_retries: int = 3,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ):
-        """`sleep` and `clock` are seams for tests: pacing is checked without waiting."""
+        """`overall` replaces this process's own cap (workers.SharedCap: one for every worker);
+        `sleep` and `clock` are seams for tests: pacing is checked without waiting."""
         self.transport = transport
         self.max_retries = max_retries
         self._clock = clock
-        self.overall = TokenBucket(overall_max_rate, clock=clock)
+        self.overall = (
+            overall if overall is not None else TokenBucket(overall_max_rate, clock=clock)
+        )
         self.queue = SendQueue(self.overall, sleep=sleep, clock=clock)
         self._groups: BoundedLRU[int, TokenBucket] = BoundedLRU(GROUPS_KEPT)
         self._sleep = sleep

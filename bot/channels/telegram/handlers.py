@@ -22,6 +22,7 @@ from bot.channels.telegram.html import to_parts
 from bot.channels.telegram.incoming import Incoming, classify
 from bot.channels.telegram.presses import PressAnswers, query_id
 from bot.channels.turn import Inbound, Limits, SessionStore, Turn
+from bot.channels.wording import Wording
 from bot.channels.workers import Shared
 from bot.render import Message
 from bot.runtime import Runtime
@@ -68,6 +69,7 @@ class UpdateHandler:
     ):
         """`shared`: several workers on one database (their session lock and update ledger)."""
         self.client = client
+        self.catalogs = runtime.catalogs
         self.keyer = keyer
         self.ledger = shared.ledger if shared is not None else None
         self.turn = Turn(runtime, store, limits, locks=shared.locks if shared is not None else None)
@@ -141,7 +143,7 @@ class UpdateHandler:
         admission = self.turn.admit(key, incoming.event)
         if not admission.admit:
             if admission.warn:
-                await outbox.send_text(self.client, incoming.chat_id, texts.SLOW_DOWN, tag)
+                await self._note(incoming, key, texts.SLOW_DOWN, tag)
             return
         # A busy chat's update waits for that chat's earlier replies, which wait behind other
         # chats' under the send cap. If its answer will be urgent, they all go first from now.
@@ -155,7 +157,14 @@ class UpdateHandler:
                 return
             except Exception as exc:  # never a traceback: it could quote what was typed
                 log.error("update failed session=%s error=%s", tag, type(exc).__name__)
-                await outbox.send_text(self.client, incoming.chat_id, texts.TROUBLE, tag)
+                await self._note(incoming, key, texts.TROUBLE, tag)
+
+    async def _note(self, incoming: Incoming, key: str, wording: Wording, tag: str) -> None:
+        """One of the channel's own notes, in his conversation's language (or his client's)."""
+        locale = await self.turn.language(key, incoming.language)
+        await outbox.send_text(
+            self.client, incoming.chat_id, wording.text(self.catalogs, locale), tag
+        )
 
     async def _group(self, incoming: Incoming) -> None:
         """Groups and channels: one short note per chat per process, and nothing stored."""
@@ -165,4 +174,7 @@ class UpdateHandler:
             self.presses.answer_soon(incoming.callback_id, tag)
         if self.groups.first(key):
             log.info("group chat: told to use a private chat group=%s", tag)
-            await outbox.send_text(self.client, incoming.chat_id, texts.GROUP_ONLY_PRIVATE, tag)
+            note = texts.GROUP_ONLY_PRIVATE.text(
+                self.catalogs, self.catalogs.negotiate(incoming.language)
+            )  # no session in a group: the language of whoever spoke to the bot
+            await outbox.send_text(self.client, incoming.chat_id, note, tag)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from telegram.error import NetworkError
 
@@ -34,6 +35,18 @@ class Slots(Protocol):
 
     def delay(self) -> float: ...
     def take(self) -> None: ...
+
+
+@runtime_checkable
+class LeasedSlots(Slots, Protocol):
+    """A cap shared with other workers (workers.SharedCap): slots are leased before use.
+
+    `delay()` is infinite while no slot is held; the queue then awaits `lease(waiting)`.
+    `pause(until)` passes Telegram's 429 on to every worker.
+    """
+
+    async def lease(self, wanted: int) -> None: ...
+    def pause(self, until: float) -> None: ...
 
 
 @dataclass(slots=True)
@@ -92,6 +105,8 @@ class SendQueue:
     def pause(self, until: float) -> None:
         """No turns before `until` (Telegram's retry_after); the order waiting is kept."""
         self.paused_until = max(self.paused_until, until)
+        if isinstance(self.pacer, LeasedSlots):
+            self.pacer.pause(until)
 
     @contextmanager
     def expedite(self, chat: Hashable) -> Iterator[None]:
@@ -160,6 +175,9 @@ class SendQueue:
         """Hand out turns while sends wait: at each free slot, to whoever is first by then."""
         while self._waiting:
             wait = max(self.pacer.delay(), self.paused_until - self._clock())
+            if wait == math.inf and isinstance(self.pacer, LeasedSlots):
+                await self.pacer.lease(self._waiting)  # no slot held: one round trip for some
+                continue
             if wait > 0:
                 await self._sleep(wait)
                 continue

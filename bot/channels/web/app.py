@@ -84,6 +84,7 @@ class WebChat:
             options.exit_url,
             options.frame_ancestors,
             runtime.renderer.emergency_number(None),
+            runtime.catalogs,
         )
         self.started = time.monotonic()
         self._body_limits: dict[str, int] = {}

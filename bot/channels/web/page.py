@@ -14,6 +14,7 @@ from importlib import resources
 from string import Template
 
 from bot.channels.web.texts import direction, texts_for
+from bot.channels.wording import Translations
 
 STATIC = resources.files("bot.channels.web") / "static"
 TYPES = {
@@ -70,8 +71,10 @@ class Pages:
         exit_url: str,
         embed_origins: tuple[str, ...],
         emergency_number: str,
+        catalogs: Translations,
     ):
         self.assets = assets
+        self.catalogs = catalogs
         self.exit_url = exit_url
         self.embed_origins = embed_origins
         self.emergency_number = emergency_number
@@ -90,7 +93,7 @@ class Pages:
     def _render(self, locale: str) -> str:
         words = {
             name: text.replace("{noodnummer}", self.emergency_number)
-            for name, text in texts_for(locale).items()
+            for name, text in texts_for(self.catalogs, locale).items()
         }
         attributes = {
             "data-exit-url": self.exit_url,
