@@ -225,7 +225,8 @@ async def serve(settings: Settings, runtime: Runtime, secret: bytes, *, webhook:
         store,
         keyer,
         secret,
-        lambda: {"telegram": mode},
+        # Ready: taking updates (a webhook worker answers 503 until then; wait for this).
+        lambda: {"telegram": mode, "telegram_ready": bot is not None and bot.ready},
     )
     hook = None
     if bot is not None and webhook:
