@@ -43,7 +43,7 @@ def free_port() -> int:
 
 
 class Cluster:
-    """One private server: start(), restart() (pg_ctl restart -m fast), stop(); `url` for the bot."""
+    """One private server: start(), restart() (pg_ctl restart -m fast), stop(); `url`."""
 
     def __init__(self, bin_dir: Path):
         self.bin = bin_dir
