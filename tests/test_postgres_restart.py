@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from functools import partial
@@ -25,15 +24,11 @@ import pytest
 
 from bot.channels.telegram import TelegramBot, TelegramOptions, WebhookOptions
 from bot.channels.telegram import texts as telegram_texts
-from bot.channels.telegram.html import to_parts
-from bot.channels.telegram.incoming import classify
-from bot.channels.turn import Inbound, Turn
 from bot.channels.workers import open_shared
-from bot.engine.model import Session
 from bot.runtime import Runtime
 from storage import open_store, session_key
-from storage.memory import MemoryStore
 from tests.auxil import updates
+from tests.auxil.e2e import fault_free
 from tests.auxil.fakebotapi import SECRET_HEADER, FakeBotApi
 from tests.auxil.pgcluster import Cluster, find_bin
 
@@ -116,20 +111,6 @@ class Telegram:
         raise AssertionError(f"no worker took update {update['update_id']} in {ATTEMPTS} tries")
 
 
-async def reference(runtime: Runtime, chat_id: int, script: list[dict]) -> tuple[int, Session]:
-    """What a conversation without faults sends (sendMessage calls) and where it ends."""
-    turn = Turn(runtime, MemoryStore())
-    key = secrets.token_hex(32)
-    sends = 0
-    for update in script:
-        incoming = classify(update)
-        assert incoming is not None and incoming.event is not None
-        answer = await turn.take(Inbound(key, incoming.event, (), incoming.language))
-        sends += sum(len(to_parts(message)) for message in answer.messages)
-    session = (await turn.store.load(key)).session
-    return sends, session
-
-
 async def test_postgresql_restarted_mid_stream(
     api: FakeBotApi, runtime: Runtime, cluster: Cluster
 ) -> None:
@@ -180,10 +161,10 @@ async def test_postgresql_restarted_mid_stream(
     store = await open_store(cluster.url, 3600)
     try:
         for chat_id, script in scripts.items():
-            sends, ended = await reference(runtime, chat_id, script)
+            expected, ended = await fault_free(runtime, script)
             sent = [call.params["text"] for call in api.calls("sendMessage", chat_id)]
             assert telegram_texts.TROUBLE not in sent
-            assert len(sent) == sends, f"chat {chat_id}: {len(sent)} replies, expected {sends}"
+            assert len(sent) == sum(map(len, expected)), f"chat {chat_id}: {len(sent)} replies"
             saved = await store.get(session_key(SECRET, "telegram", chat_id))
             assert saved is not None
             assert (saved.flow, saved.step, saved.region) == (ended.flow, ended.step, ended.region)
