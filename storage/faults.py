@@ -44,6 +44,16 @@ def passing(exc: BaseException) -> bool:
     return any(isinstance(seen, OSError) for seen in chain)  # refused, reset, timed out
 
 
+def disk_full(exc: BaseException) -> bool:
+    """The database's disk is full: SQLite's SQLITE_FULL, PostgreSQL's 53100 disk_full."""
+    for seen in _chain(exc):
+        if getattr(seen, "sqlite_errorname", None) == "SQLITE_FULL":
+            return True
+        if getattr(seen, "sqlstate", None) == "53100":
+            return True
+    return False
+
+
 def _chain(exc: BaseException) -> list[BaseException]:
     found: list[BaseException] = []
     seen: BaseException | None = exc

@@ -13,7 +13,7 @@ from bot.directory_source import open_directory
 from bot.problems import DataError, Problem
 from bot.referrals.changes import field_changes
 from bot.referrals.edit import Accept, EditPlan, EditRefused
-from bot.referrals.source import SavedMeanwhileError
+from bot.referrals.source import SavedMeanwhileError, SaveFailedError
 
 Planner = Callable[[str, str, Accept | None], EditPlan]
 NO_NAME = (
@@ -85,6 +85,9 @@ def _plan_and_save(args, where, planner: Planner, action: str, by: str | None, s
         saved = where.save(base, plan.text, by=by or "", action=action, note=source, changes=rows)
     except SavedMeanwhileError as exc:
         print(f"Nothing was changed: {exc}; run the command again.", file=sys.stderr)
+        return 1
+    except SaveFailedError as exc:
+        print(f"Nothing was changed: {exc}.", file=sys.stderr)
         return 1
     if plan.risks:
         print("Saved with --force, although:")
