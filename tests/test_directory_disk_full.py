@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.application import load_runtime
 from bot.directory_source import DatabaseSource
 from bot.engine.model import Say
-from bot.runtime import load_runtime
 from tests.auxil.fulldisk import full_disk
 from tests.auxil.referralscli import SHIPPED, run
 
