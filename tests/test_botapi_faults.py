@@ -289,6 +289,6 @@ async def test_the_bot_through_every_kind_of_bot_api_fault(
         elif change == +1:
             expected[at] = [expected[at][0], *expected[at]]  # the alarm notice twice
         sent = [call.params["text"] for call in api.calls("sendMessage", chat_id)]
-        assert telegram_texts.TROUBLE not in sent, name
+        assert telegram_texts.TROUBLE.dutch not in sent, name
         assert sent == [text for replies in expected for text in replies], name
     assert {c.method for c in api.injected} == {"sendMessage"}

@@ -163,7 +163,7 @@ async def test_postgresql_restarted_mid_stream(
         for chat_id, script in scripts.items():
             expected, ended = await fault_free(runtime, script)
             sent = [call.params["text"] for call in api.calls("sendMessage", chat_id)]
-            assert telegram_texts.TROUBLE not in sent
+            assert telegram_texts.TROUBLE.dutch not in sent
             assert len(sent) == sum(map(len, expected)), f"chat {chat_id}: {len(sent)} replies"
             saved = await store.get(session_key(SECRET, "telegram", chat_id))
             assert saved is not None
