@@ -233,7 +233,8 @@ async def serve(
         store,
         keyer,
         secret,
-        lambda: {"telegram": mode},
+        # Ready: taking updates (a webhook worker answers 503 until then; wait for this).
+        lambda: {"telegram": mode, "telegram_ready": bot is not None and bot.ready},
         coordinators,
     )
     hook = None

@@ -13,8 +13,10 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import DBAPIError
+
 from bot.referrals.load import read_directory
-from bot.referrals.source import FileSource, SavedMeanwhileError
+from bot.referrals.source import FileSource, SavedMeanwhileError, SaveFailedError
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -95,6 +97,8 @@ class DatabaseSource:
             raise SavedMeanwhileError(
                 "the directory was changed by someone else meanwhile"
             ) from None
+        except DBAPIError as exc:  # one transaction: nothing of it was written
+            raise SaveFailedError(_refusal(exc, base)) from None
         return f"Saved as version {number} of the directory in the database"
 
     def history(self, key: str | None = None) -> list:
@@ -113,6 +117,26 @@ class DatabaseSource:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(TIMEOUT)
         self._loop.close()
+
+
+def _refusal(exc: DBAPIError, base: Any) -> str:
+    """Why the database refused a new version, in plain words, with what to do."""
+    from storage.faults import describe_error, disk_full
+
+    kept = (
+        f"The directory stays at version {base} and every running bot keeps using it."
+        if base is not None
+        else "Every running bot keeps the directory it has."
+    )
+    if disk_full(exc):
+        return (
+            "the disk that holds the directory's database is full. "
+            f"{kept} Free some space on that disk, then run the command again"
+        )
+    return (
+        f"the directory's database refused the change ({describe_error(exc)}). "
+        f"{kept} Check the database, then run the command again"
+    )
 
 
 def open_directory(database_url: str, seed_file: Path, file: Path | None = None) -> Any:

@@ -44,7 +44,8 @@ async def open_database(url: str, what: str = "the database", **kw: Any) -> Asyn
 
     StoreUnavailable names the database (never its password) and the error's kind only.
     """
-    from storage.sql import create_engine, describe_error
+    from storage.faults import describe_error
+    from storage.sql import create_engine
 
     engine = create_engine(url, **kw)
     try:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.base import StoreClosed
 from storage.codec import COLUMNS, Row
+from storage.faults import retrying
 from storage.schema import sessions
 from storage.settings import sqlite_file
 
@@ -28,8 +29,8 @@ _READ_SQL = {  # driver-level reads: about 5x less work per message than going t
 
 
 class Reader:
-    """Reads one session row by key; a failed read is tried once more on a fresh connection,
-    so a database restart costs no conversation its session."""
+    """Reads one session row by key; a failed read is tried again on a fresh connection (for a
+    passing fault, until the database is back), so a restart costs no conversation its session."""
 
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
@@ -51,8 +52,8 @@ class Reader:
         """One row as the driver returns it, in one round trip (the hot path of every message)."""
         try:
             found = await self._read_once(key)
-        except Exception:
-            found = await self._read_once(key)
+        except Exception:  # tried again on a fresh connection, through a restart if need be
+            found = await retrying(lambda: self._read_once(key), "reading a session")
         return None if found is None else dict(zip(ALL_COLUMNS, found, strict=True))
 
     async def close(self) -> None:

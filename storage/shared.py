@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,9 +25,10 @@ from contextlib import asynccontextmanager
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.base import Clock
+from storage.faults import retrying
 from storage.schema import send_budget, updates_seen
 
 log = logging.getLogger(__name__)
@@ -53,12 +55,37 @@ class UpdateLedger:
             .on_conflict_do_nothing(index_elements=["update_id"])
         )
         self._purge = sa.delete(updates_seen).where(updates_seen.c.seen < sa.bindparam("cutoff"))
+        which = updates_seen.c.update_id == sa.bindparam("update_id")
+        self._seen = sa.select(updates_seen.c.seen).where(which)
+        self._release = sa.delete(updates_seen).where(which)
 
     async def claim(self, update_id: int) -> bool:
-        """True for the first worker to ask about this update, False for every later one."""
-        async with self.engine.begin() as conn:
-            result = await conn.execute(self._claim, {"update_id": update_id, "seen": self.clock()})
-        return result.rowcount == 1
+        """True for the first worker to ask about this update, False for every later one.
+
+        A passing fault (the database restarting) is retried. A claim whose commit went through
+        just before the connection broke is recognised on the retry by its own `seen` value
+        (the time plus a random fraction of a millisecond), so it is not taken for another's.
+        """
+        mine = self.clock() + secrets.randbelow(1_000_000) / 1e9
+
+        async def attempt() -> bool:
+            async with self.engine.begin() as conn:
+                result = await conn.execute(self._claim, {"update_id": update_id, "seen": mine})
+                if result.rowcount == 1:
+                    return True
+                seen = (await conn.execute(self._seen, {"update_id": update_id})).scalar()
+            return seen == mine
+
+        return await retrying(attempt, "claiming an update")
+
+    async def release(self, update_id: int) -> None:
+        """Give an update back (it could not be handled now): its redelivery will be taken."""
+
+        async def attempt() -> None:
+            async with self.engine.begin() as conn:
+                await conn.execute(self._release, {"update_id": update_id})
+
+        await retrying(attempt, "giving an update back")
 
     async def purge(self, now: float) -> int:
         """Forget update ids older than UPDATE_MEMORY; returns how many."""
@@ -69,16 +96,33 @@ class UpdateLedger:
 
 @asynccontextmanager
 async def session_lock(engine: AsyncEngine, key: str) -> AsyncIterator[None]:
-    """PostgreSQL's advisory lock on the session key, on a connection of its own while held."""
-    async with engine.connect() as conn:
-        lock = lock_id(key)
-        await conn.execute(sa.select(sa.func.pg_advisory_lock(lock)))
+    """PostgreSQL's advisory lock on the session key, on a connection of its own while held.
+
+    Taking it waits out a passing fault (a restart). If the server restarts while it is held,
+    the lock goes with the connection: the turn still finishes and writes its session.
+    """
+    lock = lock_id(key)
+
+    async def take() -> AsyncConnection:
+        conn = await engine.connect()
         try:
-            yield
-        finally:
-            # A broken connection already released it: PostgreSQL ends the lock with it.
+            await conn.execute(sa.select(sa.func.pg_advisory_lock(lock)))
+        except BaseException:
             with contextlib.suppress(Exception):
-                await conn.execute(sa.select(sa.func.pg_advisory_unlock(lock)))
+                await conn.invalidate()
+                await conn.close()
+            raise
+        return conn
+
+    conn = await retrying(take, "taking a session lock")
+    try:
+        yield
+    finally:
+        # A broken connection already released it: PostgreSQL ends the lock with it.
+        with contextlib.suppress(Exception):
+            await conn.execute(sa.select(sa.func.pg_advisory_unlock(lock)))
+        with contextlib.suppress(Exception):
+            await conn.close()
 
 
 class SendBudget:

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from bot.lru import BoundedLRU
 from storage.base import DEFAULT_TTL_SECONDS, Clock, Saved, SessionStore, StoreClosed
 from storage.codec import COLUMNS, CorruptRow, Row, check_key, deserialize, serialize
+from storage.faults import describe_error, retrying
 from storage.reader import Reader
 from storage.schema import sessions
 from storage.settings import async_url, sqlite_file
@@ -183,8 +184,18 @@ class SqlStore(SessionStore):
         if len(self._pending) >= self._max_pending:
             await self._write_pending()
         elif durable or self.durable:
+            await self._written()
+
+    async def _written(self) -> None:
+        """Return once the queue holding this row is written. A passing fault (the database
+        restarting) is waited out while the writer retries, for up to RETRY_WITHIN seconds;
+        past that, or for any other error, it is raised and the row stays queued."""
+
+        async def batch() -> None:
             self._urgent.set()  # write the queue now, not at the next tick
             await asyncio.shield(self._next_batch())
+
+        await retrying(batch, "writing a session")
 
     def _next_batch(self) -> asyncio.Future[None]:
         """Resolves when the batch now being queued is written (or fails with the error)."""
@@ -379,16 +390,3 @@ def _upsert(dialect: str) -> Any:
         index_elements=[sessions.c.key],
         set_={name: stmt.excluded[name] for name in COLUMNS},
     )
-
-
-def describe_error(exc: BaseException) -> str:
-    """Error class and database error code only: driver messages may quote stored values."""
-    names = [type(exc).__name__]
-    code = None
-    seen: BaseException | None = getattr(exc, "orig", None) or exc.__cause__
-    while seen is not None and len(names) < 4:
-        names.append(type(seen).__name__)
-        code = code or getattr(seen, "sqlite_errorname", None) or getattr(seen, "sqlstate", None)
-        seen = seen.__cause__
-    text = " from ".join(dict.fromkeys(names))
-    return f"{text}, code {code}" if code else text

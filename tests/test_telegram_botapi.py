@@ -77,7 +77,7 @@ async def test_result_is_returned_and_the_body_is_compact_utf8_json():
         (400, {"ok": False, "error_code": 400, "description": "Bad Request: x"}, BadRequest),
         (401, {"ok": False, "error_code": 401, "description": "Unauthorized"}, InvalidToken),
         (404, {"ok": False, "error_code": 404, "description": "Not Found"}, InvalidToken),
-        (500, {"ok": False, "error_code": 500, "description": "Internal"}, NetworkError),
+        (504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"}, NetworkError),
         (
             400,
             {"ok": False, "description": "migrated", "parameters": {"migrate_to_chat_id": -100}},

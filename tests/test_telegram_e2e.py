@@ -304,7 +304,9 @@ async def test_a_man_who_blocked_the_bot_is_left_alone(
 async def test_failing_start_up_calls_are_not_fatal(
     api: FakeBotApi, store: SessionStore, runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
-    api.fail_next("setMyCommands", 500)
+    api.fail_next(
+        "setMyCommands", 500, times=4
+    )  # sent again three times (max_retries), then given up
     api.fail_next("setMyDescription", 400)
     async with running_bot(api, store, runtime) as bot:
         replies = await Chat(api, bot, 610_000_600).command("start")
@@ -312,6 +314,7 @@ async def test_failing_start_up_calls_are_not_fatal(
     assert api.count("setMyShortDescription") == len(runtime.catalogs.locales)
     failed = [r.getMessage() for r in caplog.records if "start-up call failed" in r.getMessage()]
     assert len(failed) == 2 and "call=setMyCommands language=default" in failed[0]
+    assert [c.method for c in api.injected].count("setMyCommands") == 4
 
 
 async def test_one_client_makes_every_bot_api_call(

@@ -137,3 +137,51 @@ async def test_an_update_is_still_answered_when_the_ledger_cannot_be_reached(
     api.state.register(update)
     await bot.handler(update)
     assert api.count("sendMessage", chat_id) == 1
+
+
+async def test_an_update_that_cannot_be_claimed_now_is_left_for_telegram_to_deliver_again(
+    workers: list[TelegramBot], api: FakeBotApi
+) -> None:
+    """Within the webhook request (several workers): no claim, no turn, a 503, nothing sent;
+    Telegram's redelivery is then answered once."""
+    bot = workers[0]
+    claim = bot.handler.ledger.claim
+
+    async def unreachable(update_id: int) -> bool:
+        raise ConnectionError("database restarting")
+
+    bot.handler.ledger.claim = unreachable  # type: ignore[method-assign]
+    chat_id = 730_000_005
+    update = {**updates.command_update(chat_id, "start"), "update_id": 78}
+    api.state.register(update)
+    assert await bot.handler.take(dict(update)) is False
+    assert api.count("sendMessage", chat_id) == 0
+    bot.handler.ledger.claim = claim  # type: ignore[method-assign]
+    assert await workers[1].handler.take(dict(update)) is True  # the redelivery
+    assert await bot.handler.take(dict(update)) is True  # and another: already taken
+    assert api.count("sendMessage", chat_id) == 1
+
+
+async def test_a_claimed_update_whose_session_cannot_be_read_is_given_back(
+    workers: list[TelegramBot], api: FakeBotApi
+) -> None:
+    """The database gone after the claim and before any reply: the claim is given back, so
+    the redelivery is handled, once, and no "something went wrong" is sent."""
+    bot = workers[0]
+    store = bot.handler.turn.store
+    load = store.load
+
+    async def gone(key: str):
+        raise ConnectionRefusedError("database restarting")
+
+    store.load = gone  # type: ignore[method-assign]
+    chat_id = 730_000_006
+    update = {**updates.command_update(chat_id, "start"), "update_id": 79}
+    api.state.register(update)
+    try:
+        assert await bot.handler.take(dict(update)) is False
+    finally:
+        store.load = load  # type: ignore[method-assign]
+    assert api.count("sendMessage", chat_id) == 0
+    assert await workers[1].handler.take(dict(update)) is True
+    assert api.count("sendMessage", chat_id) == 1

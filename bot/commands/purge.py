@@ -8,8 +8,8 @@ import sys
 
 from bot.config import DATABASE_URL, SESSION_TIMEOUT, ConfigError, StoreSettings
 from storage import StoreUnavailable, open_store
+from storage.faults import describe_error
 from storage.settings import MEMORY_URL, async_url, sqlite_file
-from storage.sql import describe_error
 
 EXAMPLE = "Example: firstcontact purge --database-url sqlite:///data/firstcontact.sqlite"
 

@@ -11,7 +11,7 @@ from bot.directory_impact import FlowUse, describe_preview
 from bot.directory_source import open_directory
 from bot.problems import DataError, Problem
 from bot.referrals.edit import EditRefused
-from bot.referrals.source import SavedMeanwhileError
+from bot.referrals.source import SavedMeanwhileError, SaveFailedError
 
 
 def open_source(args: argparse.Namespace):
@@ -76,6 +76,9 @@ def _plan_and_save(args, where, planner: Planner, action: str, by: str | None, s
         saved = save(where, prepared, by=by or "", action=action, note=source)
     except SavedMeanwhileError as exc:
         print(f"Nothing was changed: {exc}; run the command again.", file=sys.stderr)
+        return 1
+    except SaveFailedError as exc:
+        print(f"Nothing was changed: {exc}.", file=sys.stderr)
         return 1
     if plan.risks:
         print("Saved with --force, although:")

@@ -15,6 +15,11 @@ class SavedMeanwhileError(Exception):
     """The directory changed since the change was worked out; nothing was saved."""
 
 
+class SaveFailedError(Exception):
+    """The storage refused the new version (a full disk): nothing was saved, the old one stays.
+    Its message says so in plain words, for the coordinator, after "Nothing was changed: "."""
+
+
 class FileSource:
     """The directory as one YAML file; its version is its text."""
 

@@ -63,6 +63,7 @@ class DirectoryWatcher:
         self._stopping = threading.Event()
         self.reloads = 0
         self.rejected = 0
+        self.looks = 0  # looks for a new version so far (tests wait for the next one)
 
     def _read(self) -> Directory:
         text, _ = self.source.read()
@@ -106,6 +107,7 @@ class DirectoryWatcher:
                 )
 
     def _maybe_reload(self) -> None:
+        self.looks += 1
         stamp = self.source.stamp()
         if stamp is None or stamp == self._stamp:
             if stamp is None:

@@ -320,3 +320,27 @@ async def scenario_group(
         assert "privé" in first[0]["text"]
         assert "reply_markup" not in first[0]
     assert await store.count() == sessions
+
+
+# ---- what a chat gets without faults (the fault tests compare against it) -------------------
+
+
+async def fault_free(runtime: Runtime, script: list[dict]) -> tuple[list[list[str]], Session]:
+    """Each update's sendMessage texts (HTML parts, in order) and the session the chat ends at,
+    from the same turn with a store in memory and no network: what the fault tests expect."""
+    from bot.channels.telegram.html import to_parts
+    from bot.channels.telegram.incoming import classify
+    from bot.channels.turn import Inbound, Turn
+    from storage.memory import MemoryStore
+
+    turn = Turn(runtime, MemoryStore())
+    chat_key = key(0)
+    texts: list[list[str]] = []
+    for update in script:
+        incoming = classify(update)
+        assert incoming is not None and incoming.event is not None
+        answer = await turn.take(Inbound(chat_key, incoming.event, (), incoming.language))
+        texts.append([part.html for message in answer.messages for part in to_parts(message)])
+    saved = await turn.store.load(chat_key)
+    assert saved is not None
+    return texts, saved.session

@@ -200,6 +200,11 @@ class TelegramBot:
         self.poller: RawPoller | None = None
         self._running = False
 
+    @property
+    def ready(self) -> bool:
+        """Started and dispatching: updates are taken (the health check reports it)."""
+        return self._running and self.application.running
+
     async def _start(self) -> None:
         """What both modes do first: open the client, getMe, announce, start dispatching."""
         await self.client.start()
@@ -228,7 +233,11 @@ class TelegramBot:
 
     def webhook_endpoint(self, secret: str) -> WebhookEndpoint:
         """Telegram's endpoint for a server that serves it beside other routes (the web chat)."""
-        return WebhookEndpoint(self.application, secret)
+        return WebhookEndpoint(self.application, secret, self._take())
+
+    def _take(self) -> Any:
+        """Several workers: each update is handled within Telegram's request (see webhook.py)."""
+        return self.handler.take if self.handler.ledger is not None else None
 
     async def start_webhook(self, webhook: WebhookOptions, *, serve: bool = True) -> int:
         """Initialise, announce, serve the webhook and tell Telegram where it is; returns port.
@@ -239,7 +248,9 @@ class TelegramBot:
         self.handler.presses.upstream = True  # in each webhook response
         port = webhook.port
         if serve:
-            self.webhook = WebhookServer(self.application, webhook.secret, webhook.path)
+            self.webhook = WebhookServer(
+                self.application, webhook.secret, webhook.path, take=self._take()
+            )
             port = await self.webhook.start(webhook.listen, webhook.port)
         await self.client.call(
             "setWebhook",

@@ -5,7 +5,8 @@ answers, deletes) share one pooled HTTP transport and one error mapping, to PTB'
 classes (so callers catch TelegramError). Under load, python-telegram-bot's request and
 rate-limiter layers cost more CPU per reply than the conversation itself (profiled at 500
 updates/s on 2 cores), so this client does only what the calls need: one JSON POST, 429
-`retry_after` waited out by every call at once, and chat-bound calls held to Telegram's
+`retry_after` waited out by every call at once, failed calls sent again where that cannot
+show a man a message twice (see call), and chat-bound calls held to Telegram's
 documented 30 messages/s in the send queue (sendqueue.py), where urgent replies go first and
 chats take turns. PTB's Application keeps dispatching updates; its Bot reaches Telegram only
 through this client too (`BotApiRequest`).
@@ -34,7 +35,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.channels.pacing import TokenBucket
 from bot.channels.telegram.sendqueue import SendQueue, Slots
-from bot.channels.telegram.transport import Transport
+from bot.channels.telegram.transport import Transport, Unsent
 from bot.lru import BoundedLRU
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,13 @@ log = logging.getLogger(__name__)
 GROUP_RATE = 20 / 60  # messages per second into one group: Telegram's documented 20 a minute
 # Fetching updates never waits out a send pause: an update in hand may be danger.
 UNPACED = frozenset({"getUpdates"})
+# Methods that put a message in a chat: sent again only when Telegram surely did not act.
+SENDS = frozenset(
+    {"sendMessage", "forwardMessage", "forwardMessages", "copyMessage", "copyMessages"}
+    | {"sendPhoto", "sendDocument", "sendLocation", "sendContact", "sendVoice", "sendSticker"}
+)
+NOT_DONE = frozenset({500, 502, 503})  # answers that say the call was not done (504: unknown)
+BACKOFF_FIRST, BACKOFF_MAX = 0.5, 8.0  # seconds before sending a failed call again
 GROUPS_KEPT = 1_000  # group pacers remembered (LRU); the bot only ever sends groups one notice
 # One encoder for every call: json.dumps with options builds a new encoder each time.
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -102,32 +110,65 @@ class BotApi:
         Private chats get no pacer of their own: the handler's flood gate already holds each
         chat to about one update a second after a short burst, each answered with a message
         or two, and a 429 for being too fast is waited out like any other.
-        On 429 every call waits out `retry_after`, then this one is sent again, up to
-        max_retries times; other errors are raised at once (a resend could duplicate).
+        What is sent again (docs/deployment.md, "Faults"):
+        - 429: every call waits out `retry_after`, then this one is sent again (Telegram did
+          not do it), up to max_retries times; then StillRateLimited.
+        - No connection (transport.Unsent) or a 500/502/503 answer: Telegram did not do it;
+          sent again after a bounded backoff (0.5 s, doubling), up to max_retries times.
+        - A timeout, a connection cut after the request went out, or a 504: Telegram may have
+          done it. Calls that are harmless twice (anything but a message to a chat) are sent
+          again like the above. A message to a chat is not (he would read it twice), except an
+          urgent one (danger, crisis), sent once more: two copies of 112 beat none.
+        Other errors are raised at once. getUpdates is never repeated here: the poller retries.
+        A chat's later messages wait for this call (the caller awaits it), so order holds.
         """
         params = params or {}
         chat_id = params.get("chat_id")
         body = _encode(params).encode()
-        attempt = 0
+        waits = failures = unsure = 0
         while True:
             if method not in UNPACED:
                 await self._hold(chat_id, urgent)
             try:
                 return await self._post(method, body, timeout)
             except _Wait as wait:
-                attempt += 1
+                waits += 1
                 seconds = wait.seconds
                 self.queue.pause(self._clock() + seconds)
-                if attempt > self.max_retries:
+                if waits > self.max_retries:
                     raise StillRateLimited(seconds) from None
                 log.info(
                     "rate limited by Telegram method=%s retry_s=%.0f attempt=%d",
                     method,
                     seconds,
-                    attempt,
+                    waits,
                 )
                 if method in UNPACED:
                     await self._sleep(seconds)  # it skips the queue, so it waits here
+                continue
+            except (_Failed, Unsent) as exc:  # Telegram did not do it
+                failures += 1
+                if method in UNPACED or failures > self.max_retries:
+                    raise NetworkError(str(exc)) from None
+                error = exc
+            except BadRequest:  # PTB's BadRequest is a NetworkError: refused, never resent
+                raise
+            except NetworkError as exc:  # TimedOut included: it may have been done
+                unsure += 1
+                again = self.max_retries if method not in SENDS else (1 if urgent else 0)
+                if method in UNPACED or unsure > again or failures + unsure > self.max_retries:
+                    raise
+                failures += 1
+                error = exc
+            delay = min(BACKOFF_FIRST * 2 ** (failures - 1), BACKOFF_MAX)
+            log.warning(
+                "Bot API call failed, sending again method=%s error=%s attempt=%d retry_s=%.1f",
+                method,
+                type(error).__name__,
+                failures,
+                delay,
+            )
+            await self._sleep(delay)
 
     async def _hold(self, chat_id: Any, urgent: bool) -> None:
         if chat_id is None:  # not a message: only a 429 holds it
@@ -158,6 +199,8 @@ class BotApi:
         except ValueError:
             data = None
         if not isinstance(data, dict):
+            if status in NOT_DONE:  # a proxy's page in front of Telegram: not done either
+                raise _Failed(f"Bot API answered {status} with no JSON")
             raise NetworkError(f"Bot API answered {status} with no JSON")
         if 200 <= status <= 299 and data.get("ok") is True:
             return data.get("result")
@@ -170,6 +213,10 @@ class StillRateLimited(TelegramError):
     def __init__(self, seconds: float):
         super().__init__(f"Flood control: still limited, retry in {seconds:.0f} seconds")
         self.seconds = seconds
+
+
+class _Failed(Exception):
+    """A 5xx answer inside the client: Telegram says the call failed; sent again."""
 
 
 class _Wait(Exception):
@@ -198,6 +245,8 @@ def _error(status: int, data: dict[str, Any]) -> Exception:
         return BadRequest(description)
     if status == 409:
         return Conflict(description)
+    if status in NOT_DONE:
+        return _Failed(description)
     return NetworkError(description)
 
 

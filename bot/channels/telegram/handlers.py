@@ -26,6 +26,7 @@ from bot.channels.wording import Wording
 from bot.channels.workers import Shared
 from bot.render import Message
 from bot.runtime import Runtime
+from storage.faults import passing
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,10 @@ GROUPS_NOTED = 10_000  # group chats remembered as "already told" (LRU)
 Keyer = Callable[[str, int], str]
 
 
+class TryAgain(Exception):
+    """The update could not be taken now and nothing was sent: Telegram should deliver it again."""
+
+
 class ChatOutbound:
     """The turn's delivery into one Telegram chat: HTML parts, paced by the client."""
 
@@ -44,8 +49,10 @@ class ChatOutbound:
         self.client = client
         self.chat_id = chat_id
         self.tag = tag
+        self.tried = False  # a reply went (or may have gone) out: the update is answered
 
     async def deliver(self, message: Message) -> Sequence[int]:
+        self.tried = True
         parts = to_parts(message)
         return await outbox.send_parts(
             self.client, self.chat_id, parts, self.tag, urgent=message.urgent
@@ -77,6 +84,9 @@ class UpdateHandler:
         self.groups = SeenOnce(GROUPS_NOTED)
         self.handled = 0  # updates finished, whatever the outcome (tests and benchmarks wait on it)
         self._waiting: list[tuple[int, asyncio.Future[None]]] = []  # handled_up_to's waiters
+        self._in_hand = 0  # updates taken within a webhook request (several workers)
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def __call__(self, update: object, context: object = None) -> None:
         """Raw JSON dicts, as polling and the webhook queue them; anything else is ignored."""
@@ -107,6 +117,47 @@ class UpdateHandler:
                 waiting.append((count, future))
         self._waiting = waiting
 
+    async def take(self, update: dict[str, Any]) -> bool:
+        """Several webhook workers: handle the update within Telegram's request. True once it
+        is answered (or was already taken); False when it cannot be taken now (the database is
+        away and nothing was sent): the webhook answers 503 and Telegram delivers it again."""
+        self._in_hand += 1
+        self._idle.clear()
+        try:
+            update_id = update.get("update_id")
+            claimed = False
+            if self.ledger is not None and type(update_id) is int:
+                try:
+                    if not await self.ledger.claim(update_id):
+                        log.info("update delivered again; already taken by a worker")
+                        return True
+                except Exception as exc:
+                    log.warning("could not claim the update; to be delivered again error=%s",
+                                type(exc).__name__)  # fmt: skip
+                    return False
+                claimed = True
+            try:
+                await self._handle(classify(update), query_id(update), again=True)
+            except TryAgain:
+                if claimed:
+                    await self._give_back(update_id)
+                return False
+            return True
+        finally:
+            self._in_hand -= 1
+            self.handled += 1
+            if not self._in_hand:
+                self._idle.set()
+            if self._waiting:
+                self._wake()
+
+    async def _give_back(self, update_id: Any) -> None:
+        assert self.ledger is not None
+        try:
+            await self.ledger.release(update_id)
+        except Exception as exc:  # its redelivery will be dropped: say so, without the update
+            log.error("update lost: could not give it back error=%s", type(exc).__name__)
+
     async def _first_delivery(self, update: dict[str, Any]) -> bool:
         """False for an update another worker (or this one) already took: Telegram redelivers
         a webhook update it saw no answer to, and a reply must never be sent twice."""
@@ -123,10 +174,15 @@ class UpdateHandler:
         return False
 
     async def drain(self) -> None:
-        """Wait for the button answers still in flight (on stop, before the client closes)."""
+        """Wait for the updates and button answers still in hand (on stop, before the client
+        closes)."""
+        await self._idle.wait()
         await self.presses.drain()
 
-    async def _handle(self, incoming: Incoming | None, query: str | None) -> None:
+    async def _handle(
+        self, incoming: Incoming | None, query: str | None, *, again: bool = False
+    ) -> None:
+        """`again`: a failure before any reply went out raises TryAgain, for a redelivery."""
         if incoming is None:
             if query is not None:
                 self.presses.answer_soon(query, "-")
@@ -150,13 +206,18 @@ class UpdateHandler:
         urgent = self.turn.urgent_ahead(key, incoming.event)
         own = () if incoming.message_id is None else (incoming.message_id,)
         inbound = Inbound(key, incoming.event, own, incoming.language)
+        outbound = ChatOutbound(self.client, incoming.chat_id, tag)
         with self.client.expedite(incoming.chat_id, urgent):
             try:
-                await self.turn.take(inbound, ChatOutbound(self.client, incoming.chat_id, tag))
+                await self.turn.take(inbound, outbound)
             except outbox.ChatGone:
                 return
             except Exception as exc:  # never a traceback: it could quote what was typed
                 log.error("update failed session=%s error=%s", tag, type(exc).__name__)
+                if outbound.tried:  # he has his answer; the store keeps writing the session
+                    return
+                if again and passing(exc):
+                    raise TryAgain from None
                 await self._note(incoming, key, texts.TROUBLE, tag)
 
     async def _note(self, incoming: Incoming, key: str, wording: Wording, tag: str) -> None:

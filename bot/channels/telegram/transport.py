@@ -17,6 +17,14 @@ API_CONNECTIONS = 16  # parallel calls; the client keeps chat-bound ones under T
 USER_AGENT = "firstcontact (aiohttp)"
 
 
+class Unsent(NetworkError):
+    """The call never reached Telegram (no connection could be made): safe to send again.
+
+    A timeout (TimedOut) or a connection cut after the request went out (NetworkError) leaves
+    it unknown whether Telegram did it; botapi.BotApi decides what to send again.
+    """
+
+
 class Transport(Protocol):
     """Where a call goes: one POST of a JSON body, answered with (HTTP status, body bytes)."""
 
@@ -61,21 +69,25 @@ class HttpTransport:
     async def send(
         self, method: str, body: bytes, timeout: float | None = None
     ) -> tuple[int, bytes]:
-        """One call: (status, body), or PTB's TimedOut / NetworkError naming the error type.
+        """One call: (status, body), or Unsent / PTB's TimedOut / NetworkError naming the error.
 
         `timeout` replaces the whole call's limit (getUpdates: the long poll plus a margin).
         """
         if self._session is None:
             raise NetworkError("the HTTP transport is not started")
-        limit = None
+        # Only a call's own limit is passed: aiohttp reads timeout=None as "no limit at all"
+        # (not the session's), which left every call unbounded; a fault test found it.
+        extra = {}
         if timeout is not None:
-            limit = aiohttp.ClientTimeout(total=timeout, sock_connect=self.timeout)
+            extra["timeout"] = aiohttp.ClientTimeout(total=timeout, sock_connect=self.timeout)
         try:
             async with self._session.post(
-                self._prefix + method, data=body, headers=self._headers, timeout=limit
+                self._prefix + method, data=body, headers=self._headers, **extra
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
             raise TimedOut(f"Timed out: {type(exc).__name__}") from None
-        except aiohttp.ClientError as exc:
+        except aiohttp.ClientConnectorError as exc:  # no connection: Telegram saw nothing
+            raise Unsent(f"aiohttp.{type(exc).__name__}") from None
+        except aiohttp.ClientError as exc:  # reset or cut off: it may have been done
             raise NetworkError(f"aiohttp.{type(exc).__name__}") from None

@@ -40,7 +40,7 @@ from bot.problems import DataError
 from bot.referrals.edit import EditRefused
 from bot.referrals.load import parse_directory
 from bot.referrals.model import CHECK_METHODS, Directory
-from bot.referrals.source import SavedMeanwhileError
+from bot.referrals.source import SavedMeanwhileError, SaveFailedError
 from storage.coordinators import CoordinatorStore
 
 log = logging.getLogger(__name__)
@@ -295,6 +295,10 @@ class CoordinatorPage:
             )
         except SavedMeanwhileError:
             return _html(html.confirm_page(chrome, prepared, carried, CHANGED_MEANWHILE), 409)
+        except SaveFailedError as exc:
+            return _html(
+                html.confirm_page(chrome, prepared, carried, f"Nothing was saved: {exc}."), 503
+            )
         log.info("coordinator saved a directory change action=%s", action)
         return _see_other(f"{BASE}/entry/{quote(prepared.plan.key or key)}?saved=1")
 

@@ -14,8 +14,9 @@ passing here means the bot made only calls Telegram accepts. Typical use::
         server.push_button(4242, "Ja")
         assert server.calls_rejected == []
 
-Test controls: fail_next / delay (failure injection), block (user blocked the bot),
-clock.advance (fake time), sent / calls / calls_rejected / webhook_deliveries (records),
+Test controls: fail_next / reset_next / stall_next / delay (failure injection: errors, cut
+connections, answers held past the client timeout, per method and chat), block (user blocked
+the bot), clock.advance (fake time), sent / calls / calls_rejected / webhook_deliveries (records),
 messages_in / last_message / send_times (chat state).
 """
 

@@ -101,15 +101,31 @@ _DESCRIPTIONS = {
 }
 
 
+class NoAnswer(Exception):
+    """An injected reset or stall: the call gets no answer."""
+
+
 @dataclass(slots=True)
 class Failure:
-    """An error to return instead of handling the next `times` calls of a method."""
+    """What the next `times` calls of a method (to `chat_id`, if given) get instead of an answer.
+
+    kind "error": an error answer (`code`); "reset": the connection is cut with no answer;
+    "stall": no answer for `hold` seconds (the client times out). With `delivered` a reset or
+    stall comes after the call was done (Telegram delivered the message, the bot never heard).
+    """
 
     code: int
     retry_after: int | None
     description: str | None
     times: int
     parameters: dict[str, Any] = field(default_factory=dict)
+    kind: str = "error"
+    chat_id: Any = None
+    delivered: bool = False
+    hold: float = 0.0
+
+    def matches(self, params: dict[str, Any]) -> bool:
+        return self.chat_id is None or params.get("chat_id") == self.chat_id
 
     def error(self) -> ApiError:
         if self.code == 429:

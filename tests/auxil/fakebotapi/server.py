@@ -16,7 +16,7 @@ from .limits import ApiError, bad
 from .methods import HANDLERS, send_other
 from .polling import Gone, Polling
 from .pushes import PushApi
-from .records import Call, Delivery, Failure, error_body
+from .records import Call, Delivery, Failure, NoAnswer, error_body
 from .spec import SPEC
 from .state import BotState, FakeClock
 from .validate import is_file, validate_call
@@ -118,11 +118,44 @@ class FakeBotApi(PushApi, Polling, WebhookDelivery):
         retry_after: int | None = None,
         times: int = 1,
         description: str | None = None,
+        chat_id: Any = None,
     ) -> None:
-        """Answer the next `times` calls of `method` with an error instead of handling them."""
+        """Answer the next `times` calls of `method` (to `chat_id`) with an error instead."""
         self._failures[self._method_name(method)].append(
-            Failure(error_code, retry_after, description, times)
+            Failure(error_code, retry_after, description, times, chat_id=chat_id)
         )
+
+    def reset_next(
+        self, method: str, *, times: int = 1, chat_id: Any = None, delivered: bool = False
+    ) -> None:
+        """Cut the connection of the next `times` calls with no answer; `delivered`: after
+        doing the call (the message is in the chat, the bot does not know)."""
+        self._failures[self._method_name(method)].append(
+            Failure(0, None, None, times, kind="reset", chat_id=chat_id, delivered=delivered)
+        )
+
+    def stall_next(
+        self,
+        method: str,
+        seconds: float,
+        *,
+        times: int = 1,
+        chat_id: Any = None,
+        delivered: bool = False,
+    ) -> None:
+        """Hold the answer to the next `times` calls for `seconds` (longer than the client
+        waits: it times out); `delivered`: the call is done before the answer is held."""
+        self._failures[self._method_name(method)].append(
+            Failure(
+                0, None, None, times, kind="stall", chat_id=chat_id, delivered=delivered,
+                hold=seconds,
+            )
+        )  # fmt: skip
+
+    @property
+    def injected(self) -> list[Call]:
+        """Calls that met an injected fault (error, reset or stall), in order."""
+        return [call for call in self.sent if call.injected]
 
     def delay(self, method: str, seconds: float, *, times: int | None = None) -> None:
         """Hold every (or the next `times`) answer to `method` for `seconds`."""
@@ -195,7 +228,10 @@ class FakeBotApi(PushApi, Polling, WebhookDelivery):
             except ApiError as exc:
                 body, status = self._finish(name, {}, exc)
             else:
-                body, status = await self._call(name, raw, request)
+                try:
+                    body, status = await self._call(name, raw, request)
+                except NoAnswer:  # the connection is cut: this answer is never read
+                    return web.Response(status=204)
         return web.Response(text=json.dumps(body), status=status, content_type="application/json")
 
     @staticmethod
@@ -230,13 +266,42 @@ class FakeBotApi(PushApi, Polling, WebhookDelivery):
                 if hold[1] <= 0:
                     del self._delays[name]
             await asyncio.sleep(hold[0])
-        failures = self._failures.get(name)
-        if failures:
-            failure = failures[0]
-            failure.times -= 1
-            if failure.times <= 0:
-                failures.popleft()
+        failure = self._take_failure(name, raw)
+        if failure is not None and failure.kind == "error":
             return self._finish(name, raw, failure.error(), injected=True)
+        if failure is not None and not failure.delivered:
+            self.sent.append(Call(name, raw, {"ok": False, "description": failure.kind}, 0, True))
+            await self._no_answer(failure, request)
+        done = len(self.sent)  # a method answered without waiting records its call here
+        body, status = await self._perform(method, name, raw, request)
+        if failure is not None:  # done, but the bot never hears of it
+            self.sent[done].injected = True
+            await self._no_answer(failure, request)
+        return body, status
+
+    def _take_failure(self, name: str, raw: dict) -> Failure | None:
+        """The first fault waiting for this call (its method, and its chat if one was named)."""
+        failures = self._failures.get(name)
+        for failure in failures or ():
+            if failure.matches(raw):
+                failure.times -= 1
+                if failure.times <= 0:
+                    failures.remove(failure)
+                return failure
+        return None
+
+    async def _no_answer(self, failure: Failure, request: web.Request | None) -> None:
+        """A stall holds the answer; a reset (and a stall the client gave up on) cuts it."""
+        await self._notify()
+        if failure.kind == "stall":
+            await asyncio.sleep(failure.hold)
+        if request is not None and request.transport is not None:
+            request.transport.abort()
+        raise NoAnswer
+
+    async def _perform(
+        self, method: Any, name: str, raw: dict, request: web.Request | None
+    ) -> tuple[dict, int]:
         params: dict = raw
         try:
             given = {k: v for k, v in raw.items() if not (is_file(v) and k not in method.params)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections import deque
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from .limits import DEFAULT_UPDATE_TYPES, bad
-from .records import SECRET_HEADER, Delivery, Webhook
+from .records import SECRET_HEADER, Delivery, NoAnswer, Webhook
 
 if TYPE_CHECKING:
     from .server import FakeBotApi
@@ -153,7 +154,8 @@ class WebhookDelivery:
             if error is None:
                 if isinstance(reply, dict) and "method" in reply:
                     params = {k: v for k, v in reply.items() if k != "method"}
-                    await self._call(str(reply["method"]), params)
+                    with contextlib.suppress(NoAnswer):  # Telegram ignores its outcome
+                        await self._call(str(reply["method"]), params)
                 await self._notify()
                 return
             hook.last_error_date = self.state.date()
