@@ -30,12 +30,12 @@ from bot.recognition.train import (
     DECIDER_FALSE_ALARMS,
     DECIDER_FLOOR,
     MIN_COUNT,
-    _decider_folds,
-    _decider_threshold,
-    _fit,
     could_add,
+    decider_probabilities,
     decider_rows,
+    decider_threshold,
     examples_of,
+    fit,
     train_model,
 )
 
@@ -66,7 +66,7 @@ def second_opinion_folds(recogniser: Recogniser, samples: list[Sample]) -> list[
         rows = [sorted(f for f in feats[i] if counts[f] >= MIN_COUNT) for i in train_i]
         for label in LABELS:
             ys = [1.0 if label in examples[i][1] else 0.0 for i in train_i]
-            bias, weights = _fit(rows, ys)
+            bias, weights = fit(rows, ys)
             for i, s in enumerate(samples):
                 if s.source == group:
                     probabilities[label][i] = _probability(bias, weights, feats[i])
@@ -93,9 +93,9 @@ def decider_folds(
     out = [set() for _ in samples]
     for label in LABELS:
         ys = [1.0 if label in row.labels else 0.0 for row in rows]
-        probabilities = _decider_folds(rows, ys)
+        probabilities = decider_probabilities(rows, ys)
         leeway = CRISIS_LEEWAY if label == "crisis" else 1.0
-        threshold = _decider_threshold(rows, label, probabilities, limit * leeway)
+        threshold = decider_threshold(rows, label, probabilities, limit * leeway)
         for i, row in enumerate(rows):
             if row.floored[label] or (probabilities[i] >= threshold and row.may[label]):
                 out[i].add(label)

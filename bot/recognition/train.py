@@ -125,20 +125,21 @@ def train(
         limit = max_false_alarms * (CRISIS_LEEWAY if label == "crisis" else 1.0)
         counts_as = [label in c for c in could_add] if could_add else [True] * len(ys)
         threshold = _threshold(feats, ys, examples, limit, counts_as, groups)
-        bias, weights = _fit(feats, ys)
+        bias, weights = fit(feats, ys)
         kept = {f: w for f, w in weights.items() if abs(w) >= 0.01}
         models[label] = LabelModel(bias, threshold, kept)
     topics = {}
     names = sorted({lb for _, labels in examples for lb in labels if lb.startswith("topic:")})
     for name in names:
         ys = [1.0 if name in labels else 0.0 for _, labels in examples]
-        bias, weights = _fit(feats, ys)
+        bias, weights = fit(feats, ys)
         kept = {f: w for f, w in weights.items() if abs(w) >= 0.01}
         topics[name.split(":", 1)[1]] = LabelModel(bias, TOPIC_THRESHOLD, kept)
     return Model(models, trained_on, topics)
 
 
-def _fit(feats: list[list[str]], ys: list[float]) -> tuple[float, dict[str, float]]:
+def fit(feats: list[list[str]], ys: list[float]) -> tuple[float, dict[str, float]]:
+    """Logistic weights for examples whose pieces each count once (public: the CV benchmark)."""
     return _fit_values([[(f, 1.0) for f in fs] for fs in feats], ys)
 
 
@@ -181,7 +182,7 @@ def _threshold(
     for fold in _folds(groups or [""] * n):
         test = set(fold)
         train_i = [i for i in range(n) if i not in test]
-        bias, weights = _fit([feats[i] for i in train_i], [ys[i] for i in train_i])
+        bias, weights = fit([feats[i] for i in train_i], [ys[i] for i in train_i])
         for i in test:
             z = bias + sum(weights.get(f, 0.0) for f in feats[i])
             p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
@@ -242,8 +243,8 @@ def train_decider(
     for label in LABELS:
         ys = [1.0 if label in row.labels else 0.0 for row in rows]
         limit = max_false_alarms * (CRISIS_LEEWAY if label == "crisis" else 1.0)
-        probabilities = _decider_folds(rows, ys)
-        threshold = _decider_threshold(rows, label, probabilities, limit)
+        probabilities = decider_probabilities(rows, ys)
+        threshold = decider_threshold(rows, label, probabilities, limit)
         bias, weights = _fit_decider(rows, ys, range(len(rows)))
         labels[label] = LabelModel(bias, threshold, weights)
     return Decider(labels, floor)
@@ -277,7 +278,7 @@ def _folds(groups: Sequence[str]) -> list[list[int]]:
     return [index[k::FOLDS] for k in range(FOLDS)]
 
 
-def _decider_folds(rows, ys) -> list[float]:
+def decider_probabilities(rows, ys) -> list[float]:
     """Each message's probability from weights learned without its fold."""
     out = [0.0] * len(rows)
     for fold in _folds([row.group for row in rows]):
@@ -289,7 +290,7 @@ def _decider_folds(rows, ys) -> list[float]:
     return out
 
 
-def _decider_threshold(rows, label: str, probabilities: list[float], limit: float) -> float:
+def decider_threshold(rows, label: str, probabilities: list[float], limit: float) -> float:
     """The lowest threshold whose cross-validated false alarms stay within the limit (a share
     of all benign messages), counting those the decider could turn into this alarm."""
     benign = [i for i, row in enumerate(rows) if not row.labels]
