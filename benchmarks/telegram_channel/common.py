@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import resource
 import socket
 import time
+from dataclasses import asdict
 from functools import partial
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from bot.channels.telegram import TelegramBot, TelegramOptions
@@ -113,3 +116,28 @@ def quiet() -> ErrorCount:
     counter = ErrorCount()
     logging.getLogger().addHandler(counter)
     return counter
+
+
+def serve(conn: Connection, driver: type) -> None:
+    """Child process: start the fake server, report its URL, run the plan on "go", then stop.
+
+    `driver(plan)` has the fake Bot API as `.api`, `prepare()` (before the URL is reported)
+    and `run()` (returns the figures' dataclass): the load's Men and the overload's Burst."""
+    quiet()
+    asyncio.run(_serve(conn, driver))
+
+
+async def _serve(conn: Connection, driver: type) -> None:
+    loop = asyncio.get_running_loop()
+    plan = await loop.run_in_executor(None, conn.recv)
+    men = driver(plan)
+    await men.api.start()
+    try:
+        await men.prepare()
+        conn.send(men.api.base_url)
+        command = await loop.run_in_executor(None, conn.recv)
+        if command == "go":
+            conn.send(asdict(await men.run()))
+        await loop.run_in_executor(None, conn.recv)  # "stop", once the bot has reported
+    finally:
+        await men.api.stop()

@@ -13,8 +13,7 @@ import heapq
 import random
 import time
 from collections import Counter, deque
-from dataclasses import asdict, dataclass, field
-from multiprocessing.connection import Connection
+from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.telegram_channel import common
@@ -141,6 +140,11 @@ class Men:
         self.outstanding += 1
         self.idle.clear()
 
+    async def prepare(self) -> None:
+        """Before the bot starts: the chats as after /start, when the plan says so."""
+        if self.plan.greeting is not None:
+            await self.seed()
+
     async def seed(self) -> None:
         """Each chat as after /start: the man's command, then the bot's greeting with buttons."""
         assert self.plan.greeting is not None
@@ -185,27 +189,3 @@ class Men:
         result.rejected = self.api.rejected
         result.refusals = dict(self.api.refusals.most_common(5))
         return result
-
-
-def serve(conn: Connection) -> None:
-    """Child process: start the fake server, report its URL, run each plan sent, then stop."""
-    common.quiet()
-    asyncio.run(_serve(conn))
-
-
-async def _serve(conn: Connection) -> None:
-    loop = asyncio.get_running_loop()
-    plan: LoadPlan = await loop.run_in_executor(None, conn.recv)
-    men = Men(plan)
-    await men.api.start()
-    try:
-        if plan.greeting is not None:
-            await men.seed()
-        conn.send(men.api.base_url)
-        command = await loop.run_in_executor(None, conn.recv)
-        if command == "go":
-            result = await men.run()
-            conn.send(asdict(result))
-        await loop.run_in_executor(None, conn.recv)  # "stop", once the bot has reported
-    finally:
-        await men.api.stop()

@@ -162,10 +162,10 @@ def run_scenario(scenario: Scenario) -> dict[str, Any]:
     plan = scenario.plan
     if scenario.seeded and isinstance(plan, load.LoadPlan):
         plan = replace(plan, greeting=greeting())
-    serve = overload.serve if isinstance(plan, overload.OverloadPlan) else load.serve
+    driver = overload.Burst if isinstance(plan, overload.OverloadPlan) else load.Men
     server_end, server_child = ctx.Pipe()
     bot_end, bot_child = ctx.Pipe()
-    server = ctx.Process(target=serve, args=(server_child,), name="fake-bot-api")
+    server = ctx.Process(target=common.serve, args=(server_child, driver), name="fake-bot-api")
     bot = None
     with tempfile.TemporaryDirectory(prefix="fc-bench-") as folder:
         try:

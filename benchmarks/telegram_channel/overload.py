@@ -14,8 +14,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from dataclasses import asdict, dataclass, field
-from multiprocessing.connection import Connection
+from dataclasses import dataclass, field
 
 from benchmarks.telegram_channel import common
 from benchmarks.telegram_channel.load import CountingApi
@@ -138,6 +137,9 @@ class Burst:
         self.queries[update["callback_query"]["id"]] = time.monotonic()
         self._expect(chat_id, "press")
 
+    async def prepare(self) -> None:
+        """Nothing to set up: the burst starts from no conversation at all."""
+
     async def run(self) -> OverloadResult:
         plan = self.plan
         start = time.monotonic() + 0.05
@@ -182,24 +184,3 @@ class Burst:
         result.rejected = self.api.rejected
         result.refusals = dict(self.api.refusals.most_common(5))
         return result
-
-
-def serve(conn: Connection) -> None:
-    """Child process: start the fake server, report its URL, run the burst, then stop."""
-    common.quiet()
-    asyncio.run(_serve(conn))
-
-
-async def _serve(conn: Connection) -> None:
-    loop = asyncio.get_running_loop()
-    plan: OverloadPlan = await loop.run_in_executor(None, conn.recv)
-    burst = Burst(plan)
-    await burst.api.start()
-    try:
-        conn.send(burst.api.base_url)
-        command = await loop.run_in_executor(None, conn.recv)
-        if command == "go":
-            conn.send(asdict(await burst.run()))
-        await loop.run_in_executor(None, conn.recv)  # "stop", once the bot has reported
-    finally:
-        await burst.api.stop()
