@@ -17,7 +17,7 @@ import pytest_asyncio
 
 from bot.channels.web.coordinator_page import NEEDS_FORCE, SAVED
 from bot.referrals.load import parse_directory
-from tests.auxil.browser import CHROMIUM, NEEDS_CHROMIUM
+from tests.auxil.browser import CHROMIUM, NEEDS_CHROMIUM, watched_page
 from tests.auxil.coordinators import PASSWORD, age_entry, coordinator_site, database_source
 
 playwright_api = pytest.importorskip(
@@ -39,17 +39,8 @@ async def browser() -> AsyncIterator[object]:
 @pytest_asyncio.fixture(loop_scope="module")
 async def page(browser) -> AsyncIterator[object]:
     """A laptop-sized page; fails the test on any CSP violation or script error."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = await context.new_page()
-    problems: list[str] = []
-    tab.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    tab.on(
-        "console",
-        lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
-    yield tab
-    await context.close()
-    assert problems == []
+    async with watched_page(browser, viewport={"width": 1280, "height": 900}) as tab:
+        yield tab
 
 
 async def preview(page, form: str, **fields: str) -> None:

@@ -23,7 +23,7 @@ import pytest_asyncio
 from aiohttp import web
 
 from storage import MemoryStore, session_key
-from tests.auxil.browser import CHROMIUM, NEEDS_CHROMIUM
+from tests.auxil.browser import CHROMIUM, NEEDS_CHROMIUM, watched_page
 from tests.auxil.webchat import SECRET, web_chat
 
 playwright_api = pytest.importorskip(
@@ -116,17 +116,8 @@ async def served(runtime, neutral) -> AsyncIterator[Served]:
 @pytest_asyncio.fixture(loop_scope="module")
 async def page(browser) -> AsyncIterator[object]:
     """A phone-sized Dutch page; fails the test on any CSP violation or script error."""
-    context = await browser.new_context(viewport=PHONE, locale="nl-NL")
-    tab = await context.new_page()
-    problems: list[str] = []
-    tab.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    tab.on(
-        "console",
-        lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
-    yield tab
-    await context.close()
-    assert problems == []
+    async with watched_page(browser, viewport=PHONE, locale="nl-NL") as tab:
+        yield tab
 
 
 async def open_chat(page, served: Served) -> None:

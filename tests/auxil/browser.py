@@ -3,8 +3,10 @@ and a skip with the reason shown only when the machine has none."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -24,3 +26,20 @@ NEEDS_CHROMIUM = pytest.mark.skipif(
     reason="no Chromium on this machine: apt-get install chromium (or set "
     "FIRSTCONTACT_CHROMIUM to a Chromium binary); .ci/run installs it",
 )
+
+
+@contextlib.asynccontextmanager
+async def watched_page(browser, **options) -> AsyncIterator[object]:
+    """A page in a fresh context (`options` as Playwright's new_context takes them) that fails
+    the test on any Content Security Policy violation or script error."""
+    context = await browser.new_context(**options)
+    tab = await context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    tab.on(
+        "console",
+        lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    yield tab
+    await context.close()
+    assert problems == []
