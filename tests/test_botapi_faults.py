@@ -27,6 +27,7 @@ from bot.channels.telegram.transport import Unsent
 from bot.runtime import Runtime
 from storage import open_store, session_key
 from tests.auxil import updates
+from tests.auxil.clock import SleepClock
 from tests.auxil.e2e import SECRET, fault_free
 from tests.auxil.fakebotapi import FakeBotApi
 
@@ -35,22 +36,6 @@ OK = (200, {"ok": True, "result": {"message_id": 1}})
 
 def answer(status: int, description: str) -> tuple[int, dict]:
     return status, {"ok": False, "error_code": status, "description": description}
-
-
-class Clock:
-    """Time that moves only when the code under test sleeps; each sleep lets others run."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(round(seconds, 6))
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 class Flaky:
@@ -79,7 +64,7 @@ class Flaky:
         return status, json.dumps(data).encode()
 
 
-def client(transport: Flaky, clock: Clock, **options: Any) -> BotApi:
+def client(transport: Flaky, clock: SleepClock, **options: Any) -> BotApi:
     options.setdefault("overall_max_rate", 0)
     return BotApi(transport, sleep=clock.sleep, clock=clock, **options)
 
@@ -98,14 +83,14 @@ MESSAGE = {"chat_id": 5, "text": "x"}
     ids=["500", "502", "503", "no connection"],
 )
 async def test_what_telegram_did_not_do_is_sent_again_after_a_growing_pause(failure) -> None:
-    transport, clock = Flaky(failure, failure), Clock()
+    transport, clock = Flaky(failure, failure), SleepClock()
     assert await client(transport, clock).call("sendMessage", MESSAGE) == {"message_id": 1}
     assert [params for _, params, _ in transport.calls] == [MESSAGE] * 3  # the same call
     assert clock.slept == [0.5, 1.0]
 
 
 async def test_sending_again_stops_after_max_retries() -> None:
-    transport, clock = Flaky(*[answer(500, "Internal Server Error")] * 9), Clock()
+    transport, clock = Flaky(*[answer(500, "Internal Server Error")] * 9), SleepClock()
     with pytest.raises(NetworkError, match="Internal Server Error"):
         await client(transport, clock, max_retries=3).call("sendMessage", MESSAGE)
     assert len(transport.calls) == 4 and clock.slept == [0.5, 1.0, 2.0]
@@ -117,17 +102,17 @@ async def test_sending_again_stops_after_max_retries() -> None:
     ids=["timeout", "cut", "504"],
 )
 async def test_a_reply_telegram_may_have_delivered_is_not_sent_twice(unknown) -> None:
-    transport, clock = Flaky(unknown), Clock()
+    transport, clock = Flaky(unknown), SleepClock()
     with pytest.raises(NetworkError):
         await client(transport, clock).call("sendMessage", MESSAGE)
     assert len(transport.calls) == 1  # he may miss this reply; he never reads it twice
 
 
 async def test_an_urgent_reply_telegram_may_have_delivered_is_sent_once_more() -> None:
-    transport, clock = Flaky(TimedOut("Timed out")), Clock()
+    transport, clock = Flaky(TimedOut("Timed out")), SleepClock()
     await client(transport, clock).call("sendMessage", MESSAGE, urgent=True)
     assert len(transport.calls) == 2  # two copies of 112 beat none
-    transport, clock = Flaky(TimedOut("Timed out"), TimedOut("Timed out")), Clock()
+    transport, clock = Flaky(TimedOut("Timed out"), TimedOut("Timed out")), SleepClock()
     with pytest.raises(TimedOut):
         await client(transport, clock).call("sendMessage", MESSAGE, urgent=True)
     assert len(transport.calls) == 2  # once more, not on and on
@@ -142,22 +127,22 @@ async def test_an_urgent_reply_telegram_may_have_delivered_is_sent_once_more() -
     ],
 )
 async def test_calls_harmless_twice_are_sent_again_after_a_timeout(method, params) -> None:
-    transport, clock = Flaky(TimedOut("Timed out"), NetworkError("reset")), Clock()
+    transport, clock = Flaky(TimedOut("Timed out"), NetworkError("reset")), SleepClock()
     await client(transport, clock).call(method, params)
     assert [m for m, _, _ in transport.calls] == [method] * 3
 
 
 async def test_refusals_and_long_polls_are_not_sent_again() -> None:
-    transport, clock = Flaky(answer(400, "Bad Request: message can't be deleted")), Clock()
+    transport, clock = Flaky(answer(400, "Bad Request: message can't be deleted")), SleepClock()
     with pytest.raises(BadRequest):
         await client(transport, clock).call("deleteMessages", {"chat_id": 5, "message_ids": [1]})
-    transport, clock = Flaky(answer(500, "Internal Server Error")), Clock()
+    transport, clock = Flaky(answer(500, "Internal Server Error")), SleepClock()
     with pytest.raises(NetworkError):  # the poller has its own backoff
         await client(transport, clock).call("getUpdates", {"offset": 0, "timeout": 0})
     assert len(transport.calls) == 1 and clock.slept == []
 
 
-class HeldClock(Clock):
+class HeldClock(SleepClock):
     """A test clock that stands still until `run()`: everything queues first, then time moves."""
 
     def __init__(self) -> None:

@@ -16,21 +16,7 @@ from telegram.error import (
 from bot.channels.pacing import TokenBucket
 from bot.channels.telegram.botapi import BotApi, StillRateLimited
 from bot.channels.telegram.transport import HttpTransport
-
-
-class Clock:
-    """Time that moves only when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(round(seconds, 6))
-        self.now += seconds
+from tests.auxil.clock import SleepClock
 
 
 class Scripted:
@@ -53,12 +39,12 @@ class Scripted:
         return status, json.dumps(data).encode()
 
 
-def sender_for(transport: Scripted, clock: Clock, **options) -> BotApi:
+def sender_for(transport: Scripted, clock: SleepClock, **options) -> BotApi:
     return BotApi(transport, sleep=clock.sleep, clock=clock, **options)
 
 
 async def test_result_is_returned_and_the_body_is_compact_utf8_json():
-    transport, clock = Scripted((200, {"ok": True, "result": {"message_id": 42}})), Clock()
+    transport, clock = Scripted((200, {"ok": True, "result": {"message_id": 42}})), SleepClock()
     sender = sender_for(transport, clock)
     result = await sender.call("sendMessage", {"chat_id": 5, "text": "Wat nu — één stap"})
     assert result == {"message_id": 42}
@@ -86,7 +72,7 @@ async def test_result_is_returned_and_the_body_is_compact_utf8_json():
     ],
 )
 async def test_telegram_errors_become_the_exceptions_ptb_would_raise(status, data, error):
-    sender = sender_for(Scripted((status, data)), Clock())
+    sender = sender_for(Scripted((status, data)), SleepClock())
     with pytest.raises(error):
         await sender.call("sendMessage", {"chat_id": 5, "text": "x"})
 
@@ -97,7 +83,7 @@ async def test_an_answer_that_is_not_json_is_a_network_error():
             return 502, b"<html>Bad Gateway</html>"
 
     with pytest.raises(NetworkError):
-        await sender_for(Garbage(), Clock()).call("sendMessage", {"chat_id": 5, "text": "x"})
+        await sender_for(Garbage(), SleepClock()).call("sendMessage", {"chat_id": 5, "text": "x"})
 
 
 def too_many(seconds: int) -> tuple[int, dict]:
@@ -110,7 +96,7 @@ def too_many(seconds: int) -> tuple[int, dict]:
 
 
 async def test_429_is_waited_out_and_the_same_call_sent_again():
-    transport, clock = Scripted(too_many(3), too_many(2)), Clock()
+    transport, clock = Scripted(too_many(3), too_many(2)), SleepClock()
     sender = sender_for(transport, clock, overall_max_rate=0)
     assert await sender.call("sendMessage", {"chat_id": 5, "text": "x"}) == 7
     assert [m for m, _ in transport.calls] == ["sendMessage"] * 3
@@ -119,7 +105,7 @@ async def test_429_is_waited_out_and_the_same_call_sent_again():
 
 
 async def test_after_a_429_every_other_call_waits_too():
-    transport, clock = Scripted(too_many(5)), Clock()
+    transport, clock = Scripted(too_many(5)), SleepClock()
     sender = sender_for(transport, clock, overall_max_rate=0, max_retries=0)
     with pytest.raises(StillRateLimited) as caught:
         await sender.call("sendMessage", {"chat_id": 5, "text": "x"})
@@ -129,7 +115,7 @@ async def test_after_a_429_every_other_call_waits_too():
 
 
 async def test_retries_stop_after_max_retries():
-    transport, clock = Scripted(*[too_many(1)] * 5), Clock()
+    transport, clock = Scripted(*[too_many(1)] * 5), SleepClock()
     sender = sender_for(transport, clock, overall_max_rate=0, max_retries=2)
     with pytest.raises(StillRateLimited):
         await sender.call("sendMessage", {"chat_id": 5, "text": "x"})
@@ -137,7 +123,7 @@ async def test_retries_stop_after_max_retries():
 
 
 async def test_chat_calls_are_paced_to_the_overall_rate_after_a_burst():
-    transport, clock = Scripted(), Clock()
+    transport, clock = Scripted(), SleepClock()
     sender = sender_for(transport, clock, overall_max_rate=10)
     for i in range(15):
         await sender.call("sendMessage", {"chat_id": 100 + i, "text": "x"})
@@ -147,7 +133,7 @@ async def test_chat_calls_are_paced_to_the_overall_rate_after_a_burst():
 
 
 async def test_button_answers_are_not_paced():
-    transport, clock = Scripted(), Clock()
+    transport, clock = Scripted(), SleepClock()
     sender = sender_for(transport, clock, overall_max_rate=1)
     for i in range(20):
         await sender.call("answerCallbackQuery", {"callback_query_id": str(i)})
@@ -155,7 +141,7 @@ async def test_button_answers_are_not_paced():
 
 
 async def test_groups_get_twenty_messages_a_minute():
-    transport, clock = Scripted(), Clock()
+    transport, clock = Scripted(), SleepClock()
     sender = sender_for(transport, clock, overall_max_rate=0)
     for _ in range(3):
         await sender.call("sendMessage", {"chat_id": -42, "text": "x"})
@@ -164,13 +150,13 @@ async def test_groups_get_twenty_messages_a_minute():
 
 
 def test_pacer_with_rate_zero_never_waits():
-    clock = Clock()
+    clock = SleepClock()
     pacer = TokenBucket(0, clock=clock)
     assert all(pacer.reserve() == 0 for _ in range(1000))
 
 
 def test_pacer_keeps_the_order_of_waiting_callers():
-    clock = Clock()
+    clock = SleepClock()
     pacer = TokenBucket(2, burst=1, clock=clock)
     waits = [pacer.reserve() for _ in range(4)]
     assert waits == pytest.approx([0.0, 0.5, 1.0, 1.5])

@@ -12,28 +12,15 @@ from telegram.error import NetworkError
 from bot.channels.pacing import TokenBucket
 from bot.channels.telegram.botapi import BotApi
 from bot.channels.telegram.sendqueue import SendQueue
+from tests.auxil.clock import SleepClock
 
 RATE = 10.0  # one turn every 0.1 s of the test clock
-
-
-class Clock:
-    """Time that moves only when the code under test sleeps; each sleep lets other tasks run."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 class TimedPacer(TokenBucket):
     """The production pacer, noting when each slot is used."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: SleepClock) -> None:
         super().__init__(RATE, burst=1, clock=clock)
         self.used: list[float] = []
 
@@ -46,7 +33,7 @@ class Turns:
     """A queue on the test clock, recording who got each turn."""
 
     def __init__(self) -> None:
-        self.clock = Clock()
+        self.clock = SleepClock()
         self.pacer = TimedPacer(self.clock)
         self.queue = SendQueue(self.pacer, sleep=self.clock.sleep, clock=self.clock)
         self.order: list[str] = []
@@ -168,7 +155,7 @@ async def test_closing_fails_the_sends_still_waiting() -> None:
 
 
 async def test_no_cap_means_no_queue() -> None:
-    clock = Clock()
+    clock = SleepClock()
     queue = SendQueue(TokenBucket(0, clock=clock), sleep=clock.sleep, clock=clock)
     for chat in range(1000):
         await queue.turn(chat)
@@ -194,7 +181,7 @@ class Recorder:
 
 
 async def test_the_sender_puts_urgent_messages_first_and_never_queues_button_answers() -> None:
-    clock, transport = Clock(), Recorder()
+    clock, transport = SleepClock(), Recorder()
     sender = BotApi(transport, overall_max_rate=1, sleep=clock.sleep, clock=clock)
     backlog = [
         asyncio.create_task(sender.call("sendMessage", {"chat_id": chat, "text": "hoi"}))
